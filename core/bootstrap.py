@@ -1,0 +1,51 @@
+"""Build the running core from settings: content, engine, question log and service, closed in order."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from core.answers import Answer
+from core.content import load_catalogue
+from core.engine import AnswerEngine, EnginePolicy
+from core.log.pseudonym import Pseudonymiser, load_or_create_key
+from core.log.writer import LogWriter
+from core.ratelimit import RateLimiter
+from core.request import Request
+from core.service import ExobotService
+from core.settings import Settings
+
+
+def build_engine(settings: Settings) -> AnswerEngine:
+    policy = EnginePolicy(
+        emergency_number=settings.emergency_number,
+        retention_days=settings.retention_days,
+        store_text=settings.store_text,
+    )
+    return AnswerEngine(load_catalogue(settings.content_dir), policy)
+
+
+@contextlib.asynccontextmanager
+async def running_service(
+    settings: Settings,
+    *,
+    rate_limit: bool = True,
+    on_answer: Callable[[Request, Answer, float], None] | None = None,
+) -> AsyncIterator[ExobotService]:
+    """A service with its log writer started; leaving the block flushes and closes the log."""
+    engine = build_engine(settings)
+    key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
+    writer = LogWriter(settings.db_path, retention_days=settings.retention_days)
+    await writer.start()
+    try:
+        yield ExobotService(
+            engine,
+            writer=writer,
+            pseudonymiser=Pseudonymiser(key),
+            rate_limiter=RateLimiter(settings.rate_limit.count, settings.rate_limit.seconds) if rate_limit else None,
+            content_dir=Path(settings.content_dir) if settings.content_dir else None,
+            on_answer=on_answer,
+        )
+    finally:
+        await writer.stop()

@@ -1,0 +1,301 @@
+"""Turns a Request into an Answer, without touching the disk or the network.
+
+Pure and synchronous on purpose: it is the hot path every adapter shares, it is what the benchmarks
+measure, and keeping I/O out means an answer never waits for the question log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz, process
+
+from core.answers import Answer, Field, Outcome, Suggestion
+from core.commands import Command, CommandName, parse
+from core.content import Catalogue, Entry, Kind
+from core.emergency import is_emergency
+from core.matching import Matcher
+from core.request import Request
+from core.text import MAX_QUESTION_CHARS, clean
+
+DEFAULT_EMERGENCY = "your local emergency number (911 in the US and Canada, 999 in the UK, 112 in the EU)"
+_LOOKUP_CUTOFF = 88
+"""A name this close to exactly one entry is answered directly, python-discord tag style."""
+_SUGGEST_CUTOFF = 65
+"""Below this a "did you mean" would be a guess, and guesses confuse more than they help."""
+_LISTINGS = {Kind.RISK: "list:risks", Kind.COMPARE: "list:compare", Kind.FAQ: "list:faq"}
+_COMMAND_OF_KIND = {Kind.RISK: "risk", Kind.COMPARE: "compare", Kind.FAQ: "faq"}
+
+
+@dataclass(frozen=True)
+class EnginePolicy:
+    """The settings that shape answers (not how the bot runs)."""
+
+    emergency_number: str | None = None
+    retention_days: int = 90
+    store_text: bool = True
+
+
+class AnswerEngine:
+    """Answers questions from one catalogue; build a new engine to swap content atomically."""
+
+    def __init__(self, catalogue: Catalogue, policy: EnginePolicy | None = None) -> None:
+        self.catalogue = catalogue
+        self.policy = policy or EnginePolicy()
+        self.matcher = Matcher(catalogue)
+        self.disclaimer = catalogue["topic:disclaimer"].paragraphs[0]
+        self._related = {e.ref: self.matcher.related(e) for e in catalogue.entries}
+        self._handlers: dict[CommandName, Callable[[str], Answer]] = {
+            CommandName.RISKS: lambda _: self._listing(Kind.RISK),
+            CommandName.RISK: lambda arg: self._lookup(Kind.RISK, arg),
+            CommandName.COMPARE: lambda arg: self._lookup(Kind.COMPARE, arg),
+            CommandName.FAQ: self._faq,
+            CommandName.SOURCES: lambda _: self._sources(),
+            CommandName.HELP: lambda _: self.help(),
+        }
+
+    # -- entry point -------------------------------------------------------------------------------
+
+    def answer(self, request: Request) -> Answer:
+        """The answer to one request. Never raises for any text a person can type."""
+        text = clean(request.text)
+        if len(text) > MAX_QUESTION_CHARS:
+            return self._rejected(
+                "That message is too long",
+                f"Please keep questions under {MAX_QUESTION_CHARS} characters; yours has {len(text)}. "
+                "Short questions get the best answers.",
+            )
+        command = parse(text)
+        if command.name is CommandName.ASK and not command.argument.strip("?!. "):
+            return self._rejected(
+                "Ask me something", "Type a question about exosome therapy, or `help` to see what I can do."
+            )
+        if is_emergency(text):
+            return self._emergency(command)
+        return self.answer_command(command)
+
+    def answer_command(self, command: Command) -> Answer:
+        """The answer to a parsed content command (the ones that need no question log)."""
+        handler = self._handlers.get(command.name)
+        if handler is not None:
+            return replace(handler(command.argument), command=command.name.value)
+        if command.name is CommandName.ASK:
+            return self._ask(command)
+        return self._rejected("Not available here", f"`{command.name}` needs the question log, which is not running.")
+
+    # -- answers -------------------------------------------------------------------------------------
+
+    def entry_answer(self, entry: Entry, score: float = 1.0, also: Sequence[str] = ()) -> Answer:
+        """The full answer for one entry; listings get their items filled in."""
+        if entry.kind is Kind.LIST:
+            return self._listing(next(k for k, ref in _LISTINGS.items() if ref == entry.ref))
+        fields: tuple[Field, ...] = ()
+        if entry.kind is Kind.COMPARE:
+            fields = (
+                Field("Exosome therapy", entry.exosome or ""),
+                Field("Stem cell therapy", entry.stem_cell or ""),
+            )
+        paragraphs = entry.paragraphs or (entry.summary,)
+        related = tuple(dict.fromkeys((*also, *self._related[entry.ref])))[:3]
+        return Answer(
+            title=entry.title,
+            paragraphs=paragraphs,
+            fields=fields,
+            sources=entry.sources,
+            disclaimer=self.disclaimer,
+            suggestions=tuple(self._suggestion(r) for r in related if r != entry.ref),
+            ref=entry.ref,
+            score=score,
+            footer=f"Last reviewed {entry.last_reviewed.isoformat()}; next review {entry.next_review.isoformat()}.",
+        )
+
+    def _ask(self, command: Command) -> Answer:
+        match = self.matcher.match(command.argument)
+        if match.ref is not None:
+            return self.entry_answer(self.catalogue[match.ref], match.score, match.runners_up)
+        if command.near_miss is not None:
+            return self._unknown_command(command.argument.split(" ", 1)[0], command.near_miss.value)
+        return replace(
+            self._out_of_scope(),
+            score=match.score,
+            suggestions=tuple(self._suggestion(r) for r in ("list:risks", "faq:safety", "faq:considering-treatment")),
+        )
+
+    def _out_of_scope(self) -> Answer:
+        return Answer(
+            title="I can't answer that one",
+            paragraphs=(
+                "I can only answer questions about the risks and downsides of exosome therapy, from curated "
+                "sources. I didn't find that in what I know.",
+                "Try one of the topics below, or type `help`. Moderators review unanswered questions to "
+                "decide what to add.",
+            ),
+            sources=self.catalogue["topic:sources"].sources[:1],
+            disclaimer=self.disclaimer,
+            outcome=Outcome.UNANSWERED,
+        )
+
+    def _unknown_command(self, word: str, guess: str) -> Answer:
+        return Answer(
+            title="I don't know that command",
+            paragraphs=(f"Did you mean `{guess}`?", "Type `help` to see every command."),
+            suggestions=(Suggestion(f"command:{guess}", guess, guess),),
+            disclaimer=self.disclaimer,
+            outcome=Outcome.UNANSWERED,
+        )
+
+    def _lookup(self, kind: Kind, name: str) -> Answer:
+        """``risk <name>`` / ``compare <aspect>``: exact name, close name, free text, then "did you mean"."""
+        if not name:
+            return self._listing(kind)
+        entries = self.catalogue.of_kind(kind)
+        names = {n.lower(): e for e in entries for n in (e.id, *e.aliases, e.title)}
+        key = name.lower().strip(" ?!.")
+        if key in names:
+            return self.entry_answer(names[key])
+        close = process.extract(key, list(names), scorer=fuzz.WRatio, score_cutoff=_SUGGEST_CUTOFF, limit=10)
+        candidates = list(dict.fromkeys(names[n].ref for n, _, _ in close))
+        if (
+            close
+            and close[0][1] >= _LOOKUP_CUTOFF
+            and len({names[n].ref for n, s, _ in close if s >= _LOOKUP_CUTOFF}) == 1
+        ):
+            return self.entry_answer(names[close[0][0]], close[0][1] / 100)
+        match = self.matcher.match(name, kinds=(kind,))
+        if match.ref is not None:
+            return self.entry_answer(self.catalogue[match.ref], match.score)
+        listing = self._listing(kind)
+        command = _COMMAND_OF_KIND[kind]
+        hint = "Did you mean one of these?" if candidates else f"Here is everything `{command}` knows about."
+        return replace(
+            listing,
+            title=f"I don't know the {command} {name!r}",
+            paragraphs=(hint,),
+            suggestions=tuple(self._suggestion(r) for r in candidates[:3]) or listing.suggestions,
+            outcome=Outcome.UNANSWERED,
+            ref=None,
+        )
+
+    def _faq(self, argument: str) -> Answer:
+        if argument.strip().isdigit():
+            faqs = self.catalogue.of_kind(Kind.FAQ)
+            number = int(argument)
+            if 1 <= number <= len(faqs):
+                return self.entry_answer(faqs[number - 1])
+            return replace(
+                self._listing(Kind.FAQ),
+                title=f"There is no FAQ number {number}",
+                paragraphs=(f"Pick a number from 1 to {len(faqs)}.",),
+                outcome=Outcome.UNANSWERED,
+                ref=None,
+            )
+        return self._lookup(Kind.FAQ, argument)
+
+    def _listing(self, kind: Kind) -> Answer:
+        listing = self.catalogue[_LISTINGS[kind]]
+        entries = self.catalogue.of_kind(kind)
+        if kind is Kind.COMPARE:
+            fields = tuple(
+                Field(e.title, f"Exosome therapy: {e.exosome}\nStem cell therapy: {e.stem_cell}", inline=False)
+                for e in entries
+            )
+        else:
+            number = kind is Kind.FAQ
+            fields = tuple(
+                Field(f"{i}. {e.title}" if number else e.title, e.summary, inline=False)
+                for i, e in enumerate(entries, 1)
+            )
+        return Answer(
+            title=listing.title,
+            paragraphs=listing.paragraphs,
+            fields=fields,
+            sources=tuple(dict.fromkeys(s for e in entries for s in e.sources)),
+            suggestions=tuple(self._suggestion(e.ref) for e in entries),
+            disclaimer=self.disclaimer,
+            ref=listing.ref,
+            score=1.0,
+        )
+
+    def _sources(self) -> Answer:
+        topic = self.catalogue["topic:sources"]
+        return replace(
+            self.entry_answer(topic),
+            fields=tuple(Field(s.title, s.details(), inline=False) for s in self.catalogue.sources),
+            sources=self.catalogue.sources,
+        )
+
+    def help(self) -> Answer:
+        """What the bot does, every command, and how questions are logged."""
+        days = self.policy.retention_days
+        stored = "your question, the answer topic" if self.policy.store_text else "the answer topic (not your words)"
+        examples = (
+            Field("/exosome risks", "The main downsides, one by one."),
+            Field("/exosome risk cancer", "One risk in detail (try: cost, infection, half-life)."),
+            Field("/exosome compare cost", "Exosome vs stem cell therapy, one aspect or all."),
+            Field("/exosome faq 2", "A frequently asked question, by number or words."),
+            Field("/exosome ask can this make cancer worse?", "Any question, in your own words."),
+            Field("/exosome sources", "Where the information comes from."),
+            Field("/exosome my-data", "See what the log holds about you."),
+            Field("/exosome forget-me", "Delete everything the log holds about you."),
+        )
+        return Answer(
+            title="exobot: the risks of exosome therapy, with sources",
+            paragraphs=(
+                "I answer questions about the risks and downsides of exosome therapy from curated, cited "
+                "sources. I give general information, never personal medical advice.",
+                f"Questions are logged so moderators can improve the answers: {stored}, the platform and "
+                f"channel, and a scrambled (pseudonymous) form of your user id. Entries are deleted after "
+                f"{days} days.",
+                "If you are having a severe reaction right now, call " + self._emergency_number() + ".",
+            ),
+            fields=examples,
+            sources=self.catalogue["topic:sources"].sources,
+            disclaimer=self.disclaimer,
+            score=1.0,
+        )
+
+    def _emergency(self, command: Command) -> Answer:
+        match = self.matcher.match(command.argument) if command.name is CommandName.ASK else None
+        related = ("risk:immune-reactions", "risk:infection")
+        return Answer(
+            title="This may be an emergency: get help now",
+            paragraphs=(
+                f"If you or someone near you has trouble breathing, swelling of the face, lips or throat, has "
+                f"fainted, or has a fever with a hot, spreading or oozing injection site, call "
+                f"{self._emergency_number()} now, or go to the nearest emergency department.",
+                "Do not wait for an answer from a chat bot. If you can, tell the medical team what product "
+                "was injected and when.",
+            ),
+            sources=self.catalogue["risk:immune-reactions"].sources,
+            suggestions=tuple(self._suggestion(r) for r in related),
+            disclaimer=self.disclaimer,
+            ref=match.ref if match else None,
+            score=match.score if match else 0.0,
+            emergency=True,
+            command=command.name.value,
+        )
+
+    def _emergency_number(self) -> str:
+        return self.policy.emergency_number or DEFAULT_EMERGENCY
+
+    def _rejected(self, title: str, message: str) -> Answer:
+        return Answer(
+            title=title,
+            paragraphs=(message,),
+            disclaimer=self.disclaimer,
+            outcome=Outcome.REJECTED,
+            suggestions=(self._suggestion("list:risks"),),
+        )
+
+    def _suggestion(self, ref: str) -> Suggestion:
+        entry = self.catalogue[ref]
+        if entry.kind is Kind.LIST:
+            command = entry.id
+        elif entry.kind is Kind.FAQ:
+            command = f"faq {self.catalogue.of_kind(Kind.FAQ).index(entry) + 1}"
+        elif entry.kind is Kind.TOPIC:
+            command = f"ask {entry.title}"
+        else:
+            command = f"{entry.kind} {entry.id}"
+        return Suggestion(ref, entry.title, command)

@@ -1,0 +1,1 @@
+"""The question log: every question asked, pseudonymised, written off the answer path."""

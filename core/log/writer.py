@@ -1,0 +1,274 @@
+"""The single writer task: answers hand it records and move on; it commits them in batches.
+
+Faults never reach the person asking. When the database is locked, read-only, full or gone, records go
+to a JSON-lines spool file beside it and are imported on the next good write (or the next start); the
+writer warns once per outage and retries with backoff. A record is only ever lost when the bounded queue
+overflows, and then the number lost is itself recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.log.records import QuestionRecord, utcnow
+from core.log.store import QuestionStore
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+_PURGE_EVERY = 3600.0
+_MAX_IN_MEMORY = 100_000
+
+
+class LogUnavailable(Exception):
+    """The database cannot be reached right now; the caller should say so and try later."""
+
+
+@dataclass(frozen=True)
+class WriterState:
+    running: bool
+    healthy: bool
+    queue_depth: int
+    written: int
+    spooled: int
+    dropped: int
+    last_error: str | None
+
+
+class LogWriter:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        queue_size: int = 10_000,
+        batch_size: int = 512,
+        retention_days: int | None = 90,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.path = path
+        self.spool_path = path.with_name(path.name + ".spool.jsonl")
+        self.batch_size = batch_size
+        self.retention_days = retention_days
+        self._queue: asyncio.Queue[QuestionRecord | object] = asyncio.Queue(queue_size)
+        self._store: QuestionStore | None = None
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._max_backoff = max_backoff
+        self._backoff = 0.0
+        self._retry_at = 0.0
+        self._healthy = True
+        self._last_error: str | None = None
+        self._written = 0
+        self._spooled = 0
+        self._dropped = 0
+        self._dropped_unrecorded = 0
+        self._in_memory: list[QuestionRecord] = []
+        self._last_purge = 0.0
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.spool_path.exists():
+            self._spooled = sum(1 for _ in self.spool_path.open(encoding="utf-8"))
+        with contextlib.suppress(sqlite3.Error, OSError):
+            async with self._lock:
+                await self._open_store()  # a failure here is an outage like any other: retried later
+        self._task = asyncio.create_task(self._run(), name="exobot-log-writer")
+
+    async def stop(self) -> None:
+        """Write everything still queued, then close. Safe to call twice."""
+        if self._task is None:
+            return
+        await self._queue.put(_STOP)
+        await self._task
+        self._task = None
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    def submit(self, record: QuestionRecord) -> None:
+        """Queue a record without waiting. Never raises: logging must not break answering."""
+        if self._task is None:
+            self._spool([record])  # stopped: nothing is lost, the next start imports it
+            return
+        try:
+            self._queue.put_nowait(record)
+        except asyncio.QueueFull:
+            if not self._dropped_unrecorded:
+                log.warning("question log queue is full (%d): dropping rows until it drains", self._queue.maxsize)
+            self._dropped += 1
+            self._dropped_unrecorded += 1
+
+    async def flush(self) -> None:
+        """Wait until every record submitted so far has been written or spooled."""
+        await self._queue.join()
+
+    @property
+    def state(self) -> WriterState:
+        return WriterState(
+            running=self._task is not None and not self._task.done(),
+            healthy=self._healthy,
+            queue_depth=self._queue.qsize(),
+            written=self._written,
+            spooled=self._spooled + len(self._in_memory),
+            dropped=self._dropped,
+            last_error=self._last_error,
+        )
+
+    @contextlib.asynccontextmanager
+    async def store(self) -> AsyncIterator[QuestionStore]:
+        """The open store, for review and privacy operations, never inside a writer transaction."""
+        await self.flush()
+        async with self._lock:
+            try:
+                store = await self._open_store()
+            except (sqlite3.Error, OSError) as exc:
+                raise LogUnavailable(str(exc)) from exc
+            yield store
+
+    # -- the task ----------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            try:
+                first = await asyncio.wait_for(self._queue.get(), timeout=self._idle_timeout())
+            except TimeoutError:
+                await self._maintain()
+                continue
+            batch: list[QuestionRecord] = []
+            taken = 1
+            item: object = first
+            while True:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, QuestionRecord):
+                    batch.append(item)
+                if stopping or len(batch) >= self.batch_size or self._queue.empty():
+                    break
+                item = self._queue.get_nowait()
+                taken += 1
+            if stopping:  # drain whatever was queued behind the stop marker as well
+                while not self._queue.empty():
+                    item = self._queue.get_nowait()
+                    taken += 1
+                    if isinstance(item, QuestionRecord):
+                        batch.append(item)
+            await self._write(batch)
+            for _ in range(taken):
+                self._queue.task_done()
+            if time.monotonic() - self._last_purge > _PURGE_EVERY:
+                await self._maintain()
+
+    def _idle_timeout(self) -> float:
+        if not self._healthy or self._spooled:
+            return max(self._retry_at - time.monotonic(), 0.05)
+        return _PURGE_EVERY
+
+    async def _maintain(self) -> None:
+        """Idle work: retry after an outage (importing the spool) and apply retention."""
+        await self._write([])
+
+    async def _write(self, batch: Sequence[QuestionRecord]) -> None:
+        if not self._healthy and time.monotonic() < self._retry_at:
+            self._spool(batch)
+            return
+        try:
+            async with self._lock:
+                store = await self._open_store()
+                if batch:
+                    await store.insert(batch)
+                self._written += len(batch)
+                await self._catch_up(store)
+        except (sqlite3.Error, OSError) as exc:
+            self._spool(batch)
+            self._outage(exc)
+            return
+        if not self._healthy:
+            log.info("question log recovered: writing to %s again", self.path)
+        self._healthy, self._backoff, self._last_error = True, 0.0, None
+
+    async def _catch_up(self, store: QuestionStore) -> None:
+        """After a good write: import spooled rows, record drops, apply retention."""
+        if self._in_memory:
+            await store.insert(self._in_memory)
+            self._written += len(self._in_memory)
+            self._in_memory.clear()
+        if self.spool_path.exists():
+            self._written += await _import_spool(store, self.spool_path, self.batch_size)
+            self._spooled = 0
+        if self._dropped_unrecorded:
+            await store.record_event("dropped", self._dropped_unrecorded, "question log queue overflowed")
+            log.warning("question log dropped %d rows while its queue was full", self._dropped_unrecorded)
+            self._dropped_unrecorded = 0
+        if self.retention_days and time.monotonic() - self._last_purge > _PURGE_EVERY:
+            removed = await store.purge(utcnow() - dt.timedelta(days=self.retention_days))
+            self._last_purge = time.monotonic()
+            if removed:
+                log.info("question log retention: removed %d rows older than %d days", removed, self.retention_days)
+
+    async def _open_store(self) -> QuestionStore:
+        if self._store is not None and self._store.file_replaced():
+            log.warning("question log database %s was deleted or replaced: recreating it", self.path)
+            with contextlib.suppress(sqlite3.Error):
+                await self._store.close()
+            self._store = None
+        if self._store is None:
+            self._store = await QuestionStore.open(self.path)
+        return self._store
+
+    def _outage(self, exc: Exception) -> None:
+        if self._healthy:
+            log.warning(
+                "question log cannot write to %s (%s): answering continues, rows go to %s until it recovers",
+                self.path, exc, self.spool_path,
+            )  # fmt: skip
+        self._healthy = False
+        self._last_error = f"{type(exc).__name__}: {exc}"
+        self._backoff = min(max(self._backoff * 2, 0.1), self._max_backoff)
+        self._retry_at = time.monotonic() + self._backoff
+
+    def _spool(self, batch: Sequence[QuestionRecord]) -> None:
+        if not batch:
+            return
+        try:
+            with self.spool_path.open("a", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(r.to_json()) + "\n" for r in batch)
+            self._spooled += len(batch)
+        except OSError as exc:
+            # Even the spool is failing (disk full): hold rows in memory, within reason, and count the rest.
+            room = max(_MAX_IN_MEMORY - len(self._in_memory), 0)
+            self._in_memory.extend(batch[:room])
+            lost = len(batch) - min(room, len(batch))
+            if lost:
+                self._dropped += lost
+                self._dropped_unrecorded += lost
+                log.error("question log spool %s failed (%s): %d rows lost", self.spool_path, exc, lost)
+
+
+async def _import_spool(store: QuestionStore, path: Path, batch_size: int) -> int:
+    """Insert every spooled row (idempotently) and remove the file; returns how many were read."""
+    records = []
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(QuestionRecord.from_json(json.loads(line)))
+        except (ValueError, TypeError, KeyError):
+            log.error("question log spool %s line %d is damaged and was skipped", path, number)
+    for start in range(0, len(records), batch_size):
+        await store.insert(records[start : start + batch_size])
+    await asyncio.to_thread(path.unlink)
+    if records:
+        log.info("question log imported %d spooled rows from %s", len(records), path)
+    return len(records)

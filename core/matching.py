@@ -1,0 +1,184 @@
+"""Free-text matching: which entry answers a question, or that none does.
+
+Chosen on evidence (``tests/test_matching_eval.py``): a weighted term match over each entry's curated
+vocabulary (aliases, keywords, example questions, title, summary), scored as the share of the
+question's topic words that the entry explains. Words the content has never seen count heavily
+against every entry, which is what makes "is the covid vaccine safe?" abstain while "is it safe?"
+answers. Words that only say the question is about exosomes ("exosome", "therapy") are neutral.
+Typos are corrected against the content's own vocabulary before scoring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from core.content import Catalogue, Entry, Kind
+from core.text import STOPWORDS, fold, words
+
+_ANCHOR_TEXT = "exosome exosomes vesicle vesicles extracellular"
+ANCHORS = frozenset(words(_ANCHOR_TEXT))
+"""Words that make a question clearly about exosomes."""
+
+_NEUTRAL_TEXT = """
+        therapy therapies treatment treatments injection injections shot shots procedure stuff product
+        mom dad mother father wife husband partner friend friends family grandma grandmother grandpa
+        grandfather son daughter kid kids child children sister brother someone people person patient
+        patients me myself guy girl woman man women men old young age today week weeks month year tomorrow
+        yesterday now soon later want need think thinking worried worry wonder wondering curious hear heard
+        read saw seen told someone everyone anyone really honestly exactly true believe good great
+        ok hi hello hey thanks thank yes yeah after during
+"""
+NEUTRAL = frozenset(words(_NEUTRAL_TEXT))
+"""Words that are neither about a topic nor a sign of another subject; they neither help nor hurt."""
+
+_NEUTRAL_RAW = frozenset(fold(_NEUTRAL_TEXT + " " + _ANCHOR_TEXT).split())
+
+_FIELD_STRENGTH = (("aliases", 1.0), ("keywords", 1.0), ("title", 0.9), ("questions", 0.8), ("summary", 0.5))
+_PROSE_STRENGTH = 0.3
+
+ANSWER_THRESHOLD = 0.55
+"""Share of the question's topic words an entry must explain; tuned on the evaluation set."""
+ANCHORED_THRESHOLD = 0.3
+"""Lower bar when the question names exosomes: it is in scope, we only need the best entry."""
+UNKNOWN_PENALTY = 1.3
+"""Weight of an unseen word relative to the rarest known word: another subject outweighs one shared word.
+Once a question names exosomes an unseen word is no sign of another subject, so it weighs as an average
+known word instead."""
+COMPARISON_CUES = frozenset(words("stem cell stem cells stemcell versus vs compare compared comparison than"))
+"""A comparison row answers only a comparison: without one of these words its score is discounted."""
+_UNCUED_COMPARISON = 0.8
+_SPELL_CUTOFF = 82
+_FILLER_CUTOFF = 90
+"""Correcting to a filler word hides the word from scoring, so it needs a closer match ("rent" is not "arent")."""
+_SPELL_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching: the best entry (or none), its score and the close runners-up."""
+
+    ref: str | None
+    score: float
+    runners_up: tuple[str, ...] = ()
+    about_exosomes: bool = False
+
+
+class Matcher:
+    """An index over one catalogue, built once; matching is pure and allocation-light."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._refs: list[str] = []
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        raw_vocab: set[str] = set()
+        for entry in catalogue.entries:
+            self._index(entry, raw_vocab)
+        n = len(self._refs)
+        self._idf = {t: math.log(1 + n / len(p)) for t, p in self._postings.items()}
+        self._unknown_weight = UNKNOWN_PENALTY * max(self._idf.values(), default=1.0)
+        self._anchored_unknown_weight = sum(self._idf.values()) / max(len(self._idf), 1)
+        self._topic_vocab = sorted(raw_vocab - STOPWORDS)
+        self._filler_vocab = sorted(STOPWORDS | _NEUTRAL_RAW)
+        self._known_raw = frozenset(raw_vocab) | STOPWORDS | _NEUTRAL_RAW
+        self._spelling: dict[str, str | None] = {}
+        self._comparisons = frozenset(
+            i for i, ref in enumerate(self._refs) if ref.startswith(f"{Kind.COMPARE}:") or ref == "list:compare"
+        )
+
+    def _index(self, entry: Entry, raw_vocab: set[str]) -> None:
+        index = len(self._refs)
+        self._refs.append(entry.ref)
+        strength: dict[str, float] = {}
+        fields: list[tuple[Iterable[str], float]] = [(_entry_field(entry, f), s) for f, s in _FIELD_STRENGTH]
+        fields.append(((*entry.paragraphs, entry.exosome or "", entry.stem_cell or ""), _PROSE_STRENGTH))
+        fields.append(((entry.kind.value,), _FIELD_STRENGTH[2][1]))  # "cancer risk" names the kind as a title would
+        for texts, weight in fields:
+            for text in texts:
+                raw_vocab.update(fold(text).replace("-", " ").split())
+                for term in words(text):
+                    if term not in ANCHORS and term not in NEUTRAL and strength.get(term, 0.0) < weight:
+                        strength[term] = weight
+        for term, weight in strength.items():
+            self._postings[term].append((index, weight))
+
+    def match(self, question: str, kinds: Sequence[Kind] | None = None) -> Match:
+        """Best entry for question, restricted to kinds if given; ``ref`` is None when it abstains."""
+        terms = words(self._correct_spelling(question))
+        about = any(t in ANCHORS for t in terms)
+        topical = [t for t in terms if t not in ANCHORS and t not in NEUTRAL]
+        if not topical:
+            overview = "topic:overview"
+            return Match(overview if about and _allowed(overview, kinds) else None, 1.0 if about else 0.0, (), about)
+        ranked = self._rank(topical, about, kinds)
+        if not ranked:
+            return Match(None, 0.0, (), about)
+        best_score, best_ref = ranked[0]
+        threshold = ANCHORED_THRESHOLD if about else ANSWER_THRESHOLD
+        if best_score < threshold:
+            return Match(None, round(best_score, 3), tuple(r for _, r in ranked[:3]), about)
+        close = tuple(ref for s, ref in ranked[1:4] if s >= best_score * 0.8)
+        return Match(best_ref, round(best_score, 3), close, about)
+
+    def related(self, entry: Entry, limit: int = 3) -> tuple[str, ...]:
+        """Entries closest to entry by vocabulary, for "see also" suggestions."""
+        topical = [t for t in words(f"{entry.title} {entry.summary}") if t not in ANCHORS and t not in NEUTRAL]
+        return tuple(ref for _, ref in self._rank(topical, True, None) if ref != entry.ref)[:limit]
+
+    def _rank(self, topical: list[str], about: bool, kinds: Sequence[Kind] | None) -> list[tuple[float, str]]:
+        scores = [0.0] * len(self._refs)
+        total = 0.0
+        unknown_weight = self._anchored_unknown_weight if about else self._unknown_weight
+        for term in dict.fromkeys(topical):  # a repeated word is not extra evidence
+            postings = self._postings.get(term)
+            weight = self._idf[term] if postings else unknown_weight
+            total += weight
+            for index, strength in postings or ():
+                scores[index] += weight * strength
+        discount = 1.0 if COMPARISON_CUES.intersection(topical) else _UNCUED_COMPARISON
+        ranked = sorted(
+            (
+                (s / total * (discount if index in self._comparisons else 1.0), self._refs[index])
+                for index, s in enumerate(scores)
+                if s and _allowed(self._refs[index], kinds)
+            ),
+            reverse=True,
+        )
+        return ranked
+
+    def _correct_spelling(self, question: str) -> str:
+        """Replace words the content has never seen by the closest word it has, when one is close."""
+        raw = fold(question).replace("-", " ")
+        tokens = raw.split()
+        if all(_bare(t) in self._known_raw for t in tokens):
+            return raw
+        return " ".join(self._closest(_bare(t)) or t for t in tokens)
+
+    def _closest(self, token: str) -> str | None:
+        if token in self._known_raw or len(token) < 4 or not token.isalpha():
+            return None
+        if token not in self._spelling:
+            if len(self._spelling) >= _SPELL_CACHE_SIZE:
+                self._spelling.clear()
+            # Topic words first: "canser" must become "cancer", not the equally close filler "answer".
+            found = process.extractOne(token, self._topic_vocab, scorer=fuzz.ratio, score_cutoff=_SPELL_CUTOFF)
+            if not found and len(token) >= 6:
+                found = process.extractOne(token, self._filler_vocab, scorer=fuzz.ratio, score_cutoff=_FILLER_CUTOFF)
+            self._spelling[token] = found[0] if found else None
+        return self._spelling[token]
+
+
+def _bare(token: str) -> str:
+    return token.strip(".,!?;:()[]{}\"'`*_~")
+
+
+def _entry_field(entry: Entry, name: str) -> tuple[str, ...]:
+    value = getattr(entry, name)
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _allowed(ref: str, kinds: Sequence[Kind] | None) -> bool:
+    return kinds is None or ref.split(":", 1)[0] in kinds

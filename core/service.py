@@ -1,0 +1,189 @@
+"""The one path every question takes, whatever the platform: rate limit, answer, log.
+
+Adapters call ``ExobotService.handle`` and render what comes back. Everything a second adapter would
+also need (privacy commands, moderator commands, logging, content reload) lives here, not in them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from core.answers import Answer, Field, Outcome
+from core.commands import Command, CommandName, parse
+from core.content import load_catalogue
+from core.engine import AnswerEngine
+from core.log.pseudonym import Pseudonymiser
+from core.log.records import QuestionRecord
+from core.log.writer import LogUnavailable, LogWriter
+from core.ratelimit import RateLimiter
+from core.request import Request
+from core.review import ReviewError, moderate
+from core.text import clean, normalise_question
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    ok: bool
+    entries: int
+    errors: tuple[str, ...] = ()
+
+
+class ExobotService:
+    def __init__(
+        self,
+        engine: AnswerEngine,
+        *,
+        writer: LogWriter | None = None,
+        pseudonymiser: Pseudonymiser | None = None,
+        rate_limiter: RateLimiter | None = None,
+        content_dir: Path | None = None,
+        on_answer: Callable[[Request, Answer, float], None] | None = None,
+    ) -> None:
+        if writer is not None and pseudonymiser is None:
+            raise ValueError("a question log needs a pseudonymiser: raw user ids are never stored")
+        self.engine = engine
+        self.writer = writer
+        self._pseudonymiser = pseudonymiser
+        self._rate_limiter = rate_limiter
+        self._content_dir = content_dir
+        self._on_answer = on_answer
+
+    async def handle(self, request: Request) -> Answer:
+        """Answer one request and log it. Never raises: a failure becomes a friendly error answer."""
+        started = time.perf_counter()
+        try:
+            answer = await self._answer(request)
+        except Exception:
+            log.exception("unexpected error answering a %s question", request.platform)
+            answer = self._error_answer()
+        latency = time.perf_counter() - started
+        self._record(request, answer, latency)
+        if self._on_answer is not None:
+            self._on_answer(request, answer, latency)
+        return answer
+
+    async def _answer(self, request: Request) -> Answer:
+        if self._rate_limiter is not None:
+            wait = self._rate_limiter.retry_after(f"{request.platform}:{request.user_id}")
+            if wait:
+                return self._rate_limited(wait)
+        command = parse(clean(request.text))
+        if command.name in (CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD):
+            return replace(await self._log_command(request, command), command=command.name.value)
+        return self.engine.answer(request)
+
+    async def _log_command(self, request: Request, command: Command) -> Answer:
+        engine = self.engine
+        if command.name is CommandName.MOD and not request.is_moderator:
+            return _private(engine, "Moderators only", "Only this community's moderators can review the question log.")
+        if self.writer is None or self._pseudonymiser is None:
+            return _private(
+                engine,
+                "The question log is off",
+                "Nothing is being logged here, so there is nothing to show or delete.",
+            )
+        user_hash = self._pseudonymiser.user_hash(request.platform, request.user_id)
+        try:
+            async with self.writer.store() as store:
+                if command.name is CommandName.MOD:
+                    return replace(
+                        await moderate(store, command.argument, user_hash[:12], engine.disclaimer),
+                        private=True,
+                    )
+                if command.name is CommandName.FORGET_ME:
+                    removed = await store.forget(user_hash)
+                    return _private(
+                        engine, "Your questions are deleted",
+                        f"I deleted {removed} logged question(s) of yours. New questions will be logged again "
+                        "unless you stop asking; run `forget-me` any time.",
+                    )  # fmt: skip
+                total, rows = await store.for_user(user_hash)
+        except ReviewError as exc:
+            return _private(engine, "That didn't work", str(exc), outcome=Outcome.REJECTED)
+        except LogUnavailable:
+            return _private(
+                engine,
+                "The question log is unavailable",
+                "Please try again in a few minutes.",
+                outcome=Outcome.ERROR,
+            )
+        fields = tuple(
+            Field(
+                r.asked_at[:16].replace("T", " "),
+                f"{r.question if r.question is not None else '(text not stored)'} → {r.match or r.outcome}",
+                inline=False,
+            )
+            for r in rows
+        )
+        return replace(
+            _private(
+                engine, "What the log holds about you",
+                f"{total} question(s), stored under a pseudonym rather than your user id, kept for "
+                f"{engine.policy.retention_days} days. Run `forget-me` to delete them."
+                + (" Showing the newest 10." if total > len(rows) else ""),
+            ),
+            fields=fields,
+        )  # fmt: skip
+
+    def _record(self, request: Request, answer: Answer, latency: float) -> None:
+        if self.writer is None or self._pseudonymiser is None:
+            return
+        text = clean(request.text)
+        keep_text = self.engine.policy.store_text
+        self.writer.submit(
+            QuestionRecord(
+                platform=request.platform,
+                workspace=request.workspace,
+                channel=request.channel,
+                channel_kind=request.channel_kind.value,
+                user_hash=self._pseudonymiser.user_hash(request.platform, request.user_id),
+                command=answer.command,
+                question=text if keep_text else None,
+                normalised=normalise_question(text)[:500] if keep_text else None,
+                match=answer.ref,
+                score=answer.score,
+                emergency=answer.emergency,
+                latency_ms=latency * 1000,
+                outcome=answer.outcome.value,
+            )
+        )
+
+    async def reload_content(self) -> ReloadResult:
+        """Load content again and swap it in whole; on any error keep the old content and say why."""
+        from core.content import ContentError, default_content_dir
+
+        directory = self._content_dir or default_content_dir()
+        try:
+            catalogue = await asyncio.to_thread(load_catalogue, directory)
+            engine = await asyncio.to_thread(AnswerEngine, catalogue, self.engine.policy)
+        except ContentError as exc:
+            log.error("content reload rejected, keeping the current content:\n%s", exc)
+            return ReloadResult(False, len(self.engine.catalogue.entries), tuple(str(p) for p in exc.problems))
+        self.engine = engine  # one assignment: every answer sees the old or the new catalogue, never a mix
+        log.info("content reloaded: %d entries", len(catalogue.entries))
+        return ReloadResult(True, len(catalogue.entries))
+
+    def _rate_limited(self, wait: float) -> Answer:
+        return _private(
+            self.engine, "Slow down a little",
+            f"You've asked a lot of questions quickly. Please try again in {max(int(wait + 0.999), 1)} seconds.",
+            outcome=Outcome.RATE_LIMITED,
+        )  # fmt: skip
+
+    def _error_answer(self) -> Answer:
+        return _private(
+            self.engine, "Something went wrong on my side",
+            "Sorry, I couldn't answer that just now. Please try again in a moment.",
+            outcome=Outcome.ERROR,
+        )  # fmt: skip
+
+
+def _private(engine: AnswerEngine, title: str, message: str, outcome: Outcome = Outcome.ANSWERED) -> Answer:
+    return Answer(title=title, paragraphs=(message,), disclaimer=engine.disclaimer, outcome=outcome, private=True)
