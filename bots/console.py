@@ -25,18 +25,21 @@ _EOF = None
 
 
 def console_command(args: argparse.Namespace) -> int:
+    from bots.runner import configure_logging
+
     settings = load_settings()
+    configure_logging(settings)
     return asyncio.run(run_console_service(settings, as_json=args.json))
 
 
-async def run_console_service(settings: Settings, *, as_json: bool = False, hint: str | None = None) -> int:
+async def run_console_service(settings: Settings, *, as_json: bool = False) -> int:
     """The console with its own service and question log: ``exobot console`` and ``exobot run``'s fallback."""
     async with running_service(settings, rate_limit=False) as service:
-        await run_console(service, as_json=as_json, hint=hint)
+        await run_console(service, as_json=as_json)
     return 0
 
 
-async def run_console(service: ExobotService, *, as_json: bool = False, hint: str | None = None) -> None:
+async def run_console(service: ExobotService, *, as_json: bool = False) -> None:
     """Answer lines from stdin until end of input or a stop signal."""
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -48,8 +51,6 @@ async def run_console(service: ExobotService, *, as_json: bool = False, hint: st
     interactive = sys.stdin.isatty() and not as_json
     if interactive:
         print("exobot console: ask about the risks of exosome therapy. Type `help`, or Ctrl-D to leave.")
-        if hint:
-            print(hint)
     user = _user()
     try:
         while not stop.is_set():

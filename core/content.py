@@ -19,7 +19,16 @@ from typing import Any
 
 import yaml
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loader that leaves dates as text, so a bad date is one named problem, not a crashed file."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 CONTENT_DIR_ENV = "EXOBOT_CONTENT_DIR"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -188,6 +197,8 @@ class _Validator:
 
     def __init__(self, problems: list[ContentProblem]) -> None:
         self.problems = problems
+        self.attempted: set[str] = set()
+        """Every kind:id seen, valid or not, so a broken entry is not also reported as missing."""
 
     def build(self, documents: list[tuple[str, Any]]) -> Catalogue:
         source_docs = [(n, d) for n, d in documents if isinstance(d, dict) and d.get("kind") == "source"]
@@ -249,6 +260,7 @@ class _Validator:
     ) -> Entry | None:
         before = len(self.problems)
         eid = str(raw.get("id", pos))
+        self.attempted.add(f"{kind}:{eid}")
         allowed = _ENTRY_FIELDS["common"] | (_ENTRY_FIELDS[kind] if kind is Kind.COMPARE else _ENTRY_FIELDS["prose"])
         self._unknown_fields(file, eid, raw, allowed)
         self._slug(file, eid, raw)
@@ -350,5 +362,5 @@ class _Validator:
                 aliases[key] = entry.id
         for kind, ids in REQUIRED_IDS.items():
             for eid in ids:
-                if f"{kind}:{eid}" not in seen:
+                if f"{kind}:{eid}" not in self.attempted:
                     self._problem(kind.value, eid, None, f"required entry {kind}:{eid} is missing")

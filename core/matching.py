@@ -138,7 +138,8 @@ class Matcher:
             total += weight
             for index, strength in postings or ():
                 scores[index] += weight * strength
-        discount = 1.0 if COMPARISON_CUES.intersection(topical) else _UNCUED_COMPARISON
+        # Asking `compare …` is itself the cue; only free questions need a comparison word.
+        discount = 1.0 if kinds is not None or COMPARISON_CUES.intersection(topical) else _UNCUED_COMPARISON
         ranked = sorted(
             (
                 (s / total * (discount if index in self._comparisons else 1.0), self._refs[index])
@@ -158,7 +159,7 @@ class Matcher:
         return " ".join(self._closest(_bare(t)) or t for t in tokens)
 
     def _closest(self, token: str) -> str | None:
-        if token in self._known_raw or len(token) < 4 or not token.isalpha():
+        if token in self._known_raw or len(token) < 3 or not token.isalpha():
             return None
         if token not in self._spelling:
             if len(self._spelling) >= _SPELL_CACHE_SIZE:
