@@ -21,7 +21,7 @@ from bots import logs
 from bots.cli import load_settings
 from core.bootstrap import running_service
 from core.service import ExobotService
-from core.settings import Settings
+from core.settings import Secret, Settings
 
 log = logging.getLogger("exobot.runner")
 
@@ -47,8 +47,8 @@ def configure_logging(settings: Settings) -> None:
     logs.configure(settings.log_format, settings.log_level, secrets)
 
 
-def _secrets(settings: Settings) -> list[object]:
-    found: list[object] = [settings.log_key] if settings.log_key else []
+def _secrets(settings: Settings) -> list[Secret]:
+    found: list[Secret | None] = [settings.log_key]
     if settings.slack:
         found += [settings.slack.bot_token, settings.slack.signing_secret, settings.slack.app_token]
     if settings.discord:

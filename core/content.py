@@ -20,7 +20,6 @@ from typing import Any
 import yaml
 
 
-
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Safe loader that leaves dates as text, so a bad date is one named problem, not a crashed file."""
 

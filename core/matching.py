@@ -109,7 +109,8 @@ class Matcher:
         """Best entry for question, restricted to kinds if given; ``ref`` is None when it abstains."""
         terms = words(self._correct_spelling(question))
         about = any(t in ANCHORS for t in terms)
-        topical = [t for t in terms if t not in ANCHORS and t not in NEUTRAL]
+        # Numbers ("at 60", "#3") name no subject, so they neither count for nor against an entry.
+        topical = [t for t in terms if t not in ANCHORS and t not in NEUTRAL and not t.isdigit()]
         if not topical:
             overview = "topic:overview"
             return Match(overview if about and _allowed(overview, kinds) else None, 1.0 if about else 0.0, (), about)

@@ -67,7 +67,10 @@ ARTICLE_FACTS = {
     "production from umbilical cords or stem cells": ["umbilical cords"],
     "high markup in unregulated market": ["markups"],
     "exosomes acellular, lower rejection risk": ["no living cells"],
-    "consult a qualified professional, be wary of exaggerated claims": ["qualified health professional", "big promises"],
+    "consult a qualified professional, be wary of exaggerated claims": [
+        "qualified health professional",
+        "big promises",
+    ],
     "future: standard isolation, mechanisms, quality control": ["standard ways to separate", "quality control"],
     "regulators must evolve without stifling innovation": ["without blocking new ideas"],
     "ISEV promotes best practice and ethical research": ["international society for extracellular vesicles", "ethical"],
@@ -146,7 +149,9 @@ def test_missing_fields_and_bad_dates_are_named(content_copy: Path) -> None:
 
 def test_content_check_command_exits_1_listing_every_error(content_copy: Path) -> None:
     _write(content_copy, "broken.yaml", "kind: nonsense\nentries: []\n")
-    faq = (content_copy / "faq.yaml").read_text(encoding="utf-8").replace("    title: Is exosome therapy safe?\n", "", 1)
+    faq = (
+        (content_copy / "faq.yaml").read_text(encoding="utf-8").replace("    title: Is exosome therapy safe?\n", "", 1)
+    )
     _write(content_copy, "faq.yaml", faq)
     result = run_exobot("content", "check", env={"EXOBOT_CONTENT_DIR": str(content_copy)})
     assert result.returncode == 1

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from core.content import Kind
 from core.engine import AnswerEngine
 from core.matching import Matcher
 
@@ -83,5 +84,5 @@ def test_off_topic_words_that_look_like_typos_are_not_corrected_into_scope(engin
 
 
 def test_match_can_be_restricted_to_one_kind(engine: AnswerEngine) -> None:
-    assert engine.matcher.match("is the price high", kinds=["compare"]).ref == "compare:cost"
+    assert engine.matcher.match("is the price high", kinds=[Kind.COMPARE]).ref == "compare:cost"
     assert engine.matcher.match("is the price high").ref == "risk:cost"

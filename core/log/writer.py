@@ -72,7 +72,7 @@ class LogWriter:
         self._dropped = 0
         self._dropped_unrecorded = 0
         self._in_memory: list[QuestionRecord] = []
-        self._last_purge = 0.0
+        self._last_purge = float("-inf")
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

@@ -1,0 +1,39 @@
+"""Helpers for question-log tests: records, counting rows, waiting for the writer."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from core.log.records import QuestionRecord
+
+
+def record(
+    n: int = 0, *, user_hash: str = "u" * 64, asked_at: dt.datetime | None = None, **extra: object
+) -> QuestionRecord:
+    fields: dict[str, object] = dict(
+        platform="test", channel_kind="dm", user_hash=user_hash, command="ask", question=f"question {n}",
+        normalised=f"question {n}", match="faq:safety", score=1.0, emergency=False, latency_ms=0.1,
+        outcome="answered",
+    )  # fmt: skip
+    if asked_at is not None:
+        fields["asked_at"] = asked_at
+    fields.update(extra)
+    return QuestionRecord(**fields)  # type: ignore[arg-type]
+
+
+def count_rows(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT count(*) FROM questions").fetchone()[0])
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until condition holds; fail the test with a clear message if it never does."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
