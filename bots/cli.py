@@ -121,11 +121,11 @@ def answer_json(question: str, answer: Answer) -> str:
 
 
 def _engine_or_exit() -> Any:
-    from core.bootstrap import build_engine
     from core.content import ContentError
+    from core.engine import AnswerEngine
 
     try:
-        return build_engine(load_settings())
+        return AnswerEngine.from_settings(load_settings())
     except ContentError as exc:
         print(f"exobot: the content is invalid, so I won't answer.\n{exc}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
-import datetime as dt
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,12 +44,18 @@ def add_log_parser(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bots.cli import load_settings
 
     return asyncio.run(_dispatch(args, load_settings()))
 
 
 async def _dispatch(args: argparse.Namespace, settings: Any) -> int:
+    import dataclasses
+    import datetime as dt
+    import json
+
     from core.log.records import ReviewState, utcnow
     from core.log.store import QuestionStore
     from core.review import ReviewError, export_bytes, parse_date
@@ -108,7 +110,7 @@ async def _dispatch(args: argparse.Namespace, settings: Any) -> int:
             if args.output == "-":
                 sys.stdout.buffer.write(data)
             else:
-                await asyncio.to_thread(Path(args.output).write_bytes, data)
+                await _write_file(Path(args.output), data)
             return 0
         days = args.days or settings.retention_days
         removed = await store.purge(utcnow() - dt.timedelta(days=days))
@@ -128,6 +130,8 @@ def _print_questions(rows: Sequence[Any], as_json: bool) -> int:
 
 
 def _print_table(rows: Sequence[dict[str, Any]], as_json: bool, title: str) -> int:
+    import json
+
     if as_json:
         print(json.dumps(list(rows), indent=1, default=str))
         return 0
@@ -146,3 +150,9 @@ def _print_table(rows: Sequence[dict[str, Any]], as_json: bool, title: str) -> i
         table.add_row(*(escape("" if v is None else str(v)) for v in row.values()))
     Console().print(table)
     return 0
+
+
+async def _write_file(path: Path, data: bytes) -> None:
+    import asyncio
+
+    await asyncio.to_thread(path.write_bytes, data)

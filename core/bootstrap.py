@@ -7,23 +7,13 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from core.answers import Answer
-from core.content import load_catalogue
-from core.engine import AnswerEngine, EnginePolicy
+from core.engine import AnswerEngine
 from core.log.pseudonym import Pseudonymiser, load_or_create_key
 from core.log.writer import LogWriter
 from core.ratelimit import RateLimiter
 from core.request import Request
 from core.service import ExobotService
 from core.settings import Settings
-
-
-def build_engine(settings: Settings) -> AnswerEngine:
-    policy = EnginePolicy(
-        emergency_number=settings.emergency_number,
-        retention_days=settings.retention_days,
-        store_text=settings.store_text,
-    )
-    return AnswerEngine(load_catalogue(settings.content_dir), policy)
 
 
 @contextlib.asynccontextmanager
@@ -34,7 +24,7 @@ async def running_service(
     on_answer: Callable[[Request, Answer, float], None] | None = None,
 ) -> AsyncIterator[ExobotService]:
     """A service with its log writer started; leaving the block flushes and closes the log."""
-    engine = build_engine(settings)
+    engine = AnswerEngine.from_settings(settings)
     key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
     writer = LogWriter(settings.db_path, retention_days=settings.retention_days)
     await writer.start()

@@ -1,16 +1,13 @@
 """One command grammar for every platform: ``/exosome <subcommand> [argument]``.
 
 A message with no known subcommand is a question (``ask``), so people can just type what they want to
-know. Near-misses of a subcommand ("hlep") are remembered so the engine can say "did you mean" when
-the text is not a question it can answer either.
+know. When such a question cannot be answered, ``near_miss`` says whether it was a misspelt subcommand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-from rapidfuzz import fuzz, process
 
 COMMAND_PREFIX = "/exosome"
 
@@ -28,15 +25,34 @@ class CommandName(StrEnum):
     MOD = "mod"
 
 
-_ALIASES = {"mydata": CommandName.MY_DATA, "forgetme": CommandName.FORGET_ME, "forget": CommandName.FORGET_ME}
+_BY_WORD = {
+    **{n.value: n for n in CommandName},
+    "mydata": CommandName.MY_DATA,
+    "forgetme": CommandName.FORGET_ME,
+    "forget": CommandName.FORGET_ME,
+}
 
 
 @dataclass(frozen=True)
 class Command:
     name: CommandName
     argument: str = ""
-    near_miss: CommandName | None = None
-    """A subcommand the first word nearly spelled, when the text was taken as a question instead."""
+
+    def near_miss(self) -> CommandName | None:
+        """For a question: the subcommand its first word nearly spells ("hlep"), if any.
+
+        Computed on demand because it is only wanted when the question could not be answered.
+        """
+        if self.name is not CommandName.ASK:
+            return None
+        word = self.argument.split(" ", 1)[0].lower().strip("?!.,")
+        if len(word) < 3:
+            return None
+        from rapidfuzz import fuzz, process  # only needed for this rare path
+
+        names = [n.value for n in CommandName if n is not CommandName.MOD]
+        found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=75)
+        return CommandName(found[0]) if found else None
 
 
 def parse(text: str) -> Command:
@@ -44,23 +60,7 @@ def parse(text: str) -> Command:
     if text.lower().startswith(COMMAND_PREFIX):
         text = text[len(COMMAND_PREFIX) :].strip()
     first, _, rest = text.partition(" ")
-    word = first.lower().strip("?!.,")
-    name = _ALIASES.get(word) or _by_value(word)
+    name = _BY_WORD.get(first.lower().strip("?!.,"))
     if name is not None:
         return Command(name, rest.strip())
-    return Command(CommandName.ASK, text, _near_miss(word))
-
-
-def _by_value(word: str) -> CommandName | None:
-    try:
-        return CommandName(word)
-    except ValueError:
-        return None
-
-
-def _near_miss(word: str) -> CommandName | None:
-    if len(word) < 3:
-        return None
-    names = [n.value for n in CommandName if n is not CommandName.MOD]
-    found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=75)
-    return CommandName(found[0]) if found else None
+    return Command(CommandName.ASK, text)

@@ -17,17 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe loader that leaves dates as text, so a bad date is one named problem, not a crashed file."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+from core import yamlfiles
 
 CONTENT_DIR_ENV = "EXOBOT_CONTENT_DIR"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -174,8 +164,11 @@ def default_content_dir() -> Traversable:
     return resources.files("exobot_content")
 
 
-def load_catalogue(directory: Traversable | None = None) -> Catalogue:
-    """Read and validate every ``*.yaml`` file in directory; raise ContentError listing all problems."""
+def load_catalogue(directory: Traversable | None = None, cache_dir: Path | None = None) -> Catalogue:
+    """Read and validate every ``*.yaml`` file in directory; raise ContentError listing all problems.
+
+    cache_dir, if given, keeps parsed copies of the files (see core.yamlfiles) to speed up the next start.
+    """
     directory = directory or default_content_dir()
     if not directory.is_dir():
         raise ContentError([ContentProblem(str(directory), None, None, "content directory not found")])
@@ -185,8 +178,8 @@ def load_catalogue(directory: Traversable | None = None) -> Catalogue:
         if not item.name.endswith((".yaml", ".yml")):
             continue
         try:
-            documents.append((item.name, yaml.load(item.read_text(encoding="utf-8"), Loader=_Loader)))  # noqa: S506
-        except yaml.YAMLError as exc:
+            documents.append((item.name, yamlfiles.parse(item.read_text(encoding="utf-8"), cache_dir)))
+        except yamlfiles.YamlError as exc:
             problems.append(ContentProblem(item.name, None, None, f"not valid YAML: {exc}"))
     return _Validator(problems).build(documents)
 

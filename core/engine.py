@@ -6,17 +6,16 @@ measure, and keeping I/O out means an answer never waits for the question log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-
-from rapidfuzz import fuzz, process
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from core.answers import Answer, Field, Outcome, Suggestion
 from core.commands import Command, CommandName, parse
-from core.content import Catalogue, Entry, Kind
+from core.content import Catalogue, Entry, Kind, load_catalogue
 from core.emergency import is_emergency
 from core.matching import Matcher
 from core.request import Request
+from core.settings import Settings
 from core.text import MAX_QUESTION_CHARS, clean
 
 DEFAULT_EMERGENCY = "your local emergency number (911 in the US and Canada, 999 in the UK, 112 in the EU)"
@@ -40,12 +39,28 @@ class EnginePolicy:
 class AnswerEngine:
     """Answers questions from one catalogue; build a new engine to swap content atomically."""
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnswerEngine:
+        """The engine for the configured content and policy; raises ContentError for bad content."""
+        policy = EnginePolicy(
+            emergency_number=settings.emergency_number,
+            retention_days=settings.retention_days,
+            store_text=settings.store_text,
+        )
+        return cls(load_catalogue(settings.content_dir, cache_dir=settings.data_dir / "cache"), policy)
+
     def __init__(self, catalogue: Catalogue, policy: EnginePolicy | None = None) -> None:
         self.catalogue = catalogue
         self.policy = policy or EnginePolicy()
         self.matcher = Matcher(catalogue)
         self.disclaimer = catalogue["topic:disclaimer"].paragraphs[0]
-        self._related = {e.ref: self.matcher.related(e) for e in catalogue.entries}
+        faq_numbers = {e.ref: i for i, e in enumerate(catalogue.of_kind(Kind.FAQ), 1)}
+        self._suggestions = {e.ref: _suggestion_for(e, faq_numbers) for e in catalogue.entries}
+        # Answers depend only on content, so each is built once, on first use: the answer path then mostly
+        # looks things up, and a one-shot `exobot ask` builds only the answer it prints.
+        self._related: dict[str, tuple[str, ...]] = {}
+        self._entry_answers: dict[str, Answer] = {}
+        self._listings: dict[Kind, Answer] = {}
         self._handlers: dict[CommandName, Callable[[str], Answer]] = {
             CommandName.RISKS: lambda _: self._listing(Kind.RISK),
             CommandName.RISK: lambda arg: self._lookup(Kind.RISK, arg),
@@ -59,7 +74,10 @@ class AnswerEngine:
 
     def answer(self, request: Request) -> Answer:
         """The answer to one request. Never raises for any text a person can type."""
-        text = clean(request.text)
+        return self.answer_text(clean(request.text))
+
+    def answer_text(self, text: str) -> Answer:
+        """``answer`` for text already passed through ``core.text.clean``."""
         if len(text) > MAX_QUESTION_CHARS:
             return self._rejected(
                 "That message is too long",
@@ -79,7 +97,7 @@ class AnswerEngine:
         """The answer to a parsed content command (the ones that need no question log)."""
         handler = self._handlers.get(command.name)
         if handler is not None:
-            return replace(handler(command.argument), command=command.name.value)
+            return handler(command.argument).copy_with(command=command.name.value)
         if command.name is CommandName.ASK:
             return self._ask(command)
         return self._rejected("Not available here", f"`{command.name}` needs the question log, which is not running.")
@@ -87,26 +105,36 @@ class AnswerEngine:
     # -- answers -------------------------------------------------------------------------------------
 
     def entry_answer(self, entry: Entry, score: float = 1.0, also: Sequence[str] = ()) -> Answer:
-        """The full answer for one entry; listings get their items filled in."""
+        """The full answer for one entry, with the matcher's close alternatives first among suggestions."""
         if entry.kind is Kind.LIST:
-            return self._listing(next(k for k, ref in _LISTINGS.items() if ref == entry.ref))
+            base = self._listing(next(k for k, ref in _LISTINGS.items() if ref == entry.ref))
+        else:
+            if entry.ref not in self._entry_answers:
+                self._entry_answers[entry.ref] = self._build_entry_answer(entry)
+            base = self._entry_answers[entry.ref]
+        if score == base.score and not also:
+            return base
+        if not also or entry.kind is Kind.LIST:
+            return base.copy_with(score=score)
+        related = tuple(dict.fromkeys((*also, *self._related_to(entry))))[:3]
+        return base.copy_with(score=score, suggestions=tuple(self._suggestion(r) for r in related if r != entry.ref))
+
+    def _build_entry_answer(self, entry: Entry) -> Answer:
         fields: tuple[Field, ...] = ()
         if entry.kind is Kind.COMPARE:
             fields = (
                 Field("Exosome therapy", entry.exosome or ""),
                 Field("Stem cell therapy", entry.stem_cell or ""),
             )
-        paragraphs = entry.paragraphs or (entry.summary,)
-        related = tuple(dict.fromkeys((*also, *self._related[entry.ref])))[:3]
         return Answer(
             title=entry.title,
-            paragraphs=paragraphs,
+            paragraphs=entry.paragraphs or (entry.summary,),
             fields=fields,
             sources=entry.sources,
             disclaimer=self.disclaimer,
-            suggestions=tuple(self._suggestion(r) for r in related if r != entry.ref),
+            suggestions=tuple(self._suggestion(r) for r in self._related_to(entry)),
             ref=entry.ref,
-            score=score,
+            score=1.0,
             footer=f"Last reviewed {entry.last_reviewed.isoformat()}; next review {entry.next_review.isoformat()}.",
         )
 
@@ -114,10 +142,10 @@ class AnswerEngine:
         match = self.matcher.match(command.argument)
         if match.ref is not None:
             return self.entry_answer(self.catalogue[match.ref], match.score, match.runners_up)
-        if command.near_miss is not None:
-            return self._unknown_command(command.argument.split(" ", 1)[0], command.near_miss.value)
-        return replace(
-            self._out_of_scope(),
+        near_miss = command.near_miss()
+        if near_miss is not None:
+            return self._unknown_command(near_miss.value)
+        return self._out_of_scope().copy_with(
             score=match.score,
             suggestions=tuple(self._suggestion(r) for r in ("list:risks", "faq:safety", "faq:considering-treatment")),
         )
@@ -136,7 +164,7 @@ class AnswerEngine:
             outcome=Outcome.UNANSWERED,
         )
 
-    def _unknown_command(self, word: str, guess: str) -> Answer:
+    def _unknown_command(self, guess: str) -> Answer:
         return Answer(
             title="I don't know that command",
             paragraphs=(f"Did you mean `{guess}`?", "Type `help` to see every command."),
@@ -154,6 +182,8 @@ class AnswerEngine:
         key = name.lower().strip(" ?!.")
         if key in names:
             return self.entry_answer(names[key])
+        from rapidfuzz import fuzz, process  # deferred like the matcher's: exact names need no fuzzy search
+
         close = process.extract(key, list(names), scorer=fuzz.WRatio, score_cutoff=_SUGGEST_CUTOFF, limit=10)
         candidates = list(dict.fromkeys(names[n].ref for n, _, _ in close))
         if (
@@ -168,8 +198,7 @@ class AnswerEngine:
         listing = self._listing(kind)
         command = _COMMAND_OF_KIND[kind]
         hint = "Did you mean one of these?" if candidates else f"Here is everything `{command}` knows about."
-        return replace(
-            listing,
+        return listing.copy_with(
             title=f"I don't know the {command} {name!r}",
             paragraphs=(hint,),
             suggestions=tuple(self._suggestion(r) for r in candidates[:3]) or listing.suggestions,
@@ -183,8 +212,7 @@ class AnswerEngine:
             number = int(argument)
             if 1 <= number <= len(faqs):
                 return self.entry_answer(faqs[number - 1])
-            return replace(
-                self._listing(Kind.FAQ),
+            return self._listing(Kind.FAQ).copy_with(
                 title=f"There is no FAQ number {number}",
                 paragraphs=(f"Pick a number from 1 to {len(faqs)}.",),
                 outcome=Outcome.UNANSWERED,
@@ -192,7 +220,17 @@ class AnswerEngine:
             )
         return self._lookup(Kind.FAQ, argument)
 
+    def _related_to(self, entry: Entry) -> tuple[str, ...]:
+        if entry.ref not in self._related:
+            self._related[entry.ref] = self.matcher.related(entry)
+        return self._related[entry.ref]
+
     def _listing(self, kind: Kind) -> Answer:
+        if kind not in self._listings:
+            self._listings[kind] = self._build_listing(kind)
+        return self._listings[kind]
+
+    def _build_listing(self, kind: Kind) -> Answer:
         listing = self.catalogue[_LISTINGS[kind]]
         entries = self.catalogue.of_kind(kind)
         if kind is Kind.COMPARE:
@@ -219,8 +257,7 @@ class AnswerEngine:
 
     def _sources(self) -> Answer:
         topic = self.catalogue["topic:sources"]
-        return replace(
-            self.entry_answer(topic),
+        return self.entry_answer(topic).copy_with(
             fields=tuple(Field(s.title, s.details(), inline=False) for s in self.catalogue.sources),
             sources=self.catalogue.sources,
         )
@@ -289,13 +326,17 @@ class AnswerEngine:
         )
 
     def _suggestion(self, ref: str) -> Suggestion:
-        entry = self.catalogue[ref]
-        if entry.kind is Kind.LIST:
-            command = entry.id
-        elif entry.kind is Kind.FAQ:
-            command = f"faq {self.catalogue.of_kind(Kind.FAQ).index(entry) + 1}"
-        elif entry.kind is Kind.TOPIC:
-            command = f"ask {entry.title}"
-        else:
-            command = f"{entry.kind} {entry.id}"
-        return Suggestion(ref, entry.title, command)
+        return self._suggestions[ref]
+
+
+def _suggestion_for(entry: Entry, faq_numbers: Mapping[str, int]) -> Suggestion:
+    """How to ask for entry again: the command a button or select option runs."""
+    if entry.kind is Kind.LIST:
+        command = entry.id
+    elif entry.kind is Kind.FAQ:
+        command = f"faq {faq_numbers[entry.ref]}"
+    elif entry.kind is Kind.TOPIC:
+        command = f"ask {entry.title}"
+    else:
+        command = f"{entry.kind} {entry.id}"
+    return Suggestion(entry.ref, entry.title, command)

@@ -15,10 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from core.content import Catalogue, Entry, Kind
-from core.text import STOPWORDS, fold, words
+from core.text import STOPWORDS, fold, tokens, tokens_to_words, words
 
 _ANCHOR_TEXT = "exosome exosomes vesicle vesicles extracellular"
 ANCHORS = frozenset(words(_ANCHOR_TEXT))
@@ -98,7 +96,7 @@ class Matcher:
         fields.append(((entry.kind.value,), _FIELD_STRENGTH[2][1]))  # "cancer risk" names the kind as a title would
         for texts, weight in fields:
             for text in texts:
-                raw_vocab.update(fold(text).replace("-", " ").split())
+                raw_vocab.update(tokens(text))
                 for term in words(text):
                     if term not in ANCHORS and term not in NEUTRAL and strength.get(term, 0.0) < weight:
                         strength[term] = weight
@@ -107,7 +105,7 @@ class Matcher:
 
     def match(self, question: str, kinds: Sequence[Kind] | None = None) -> Match:
         """Best entry for question, restricted to kinds if given; ``ref`` is None when it abstains."""
-        terms = words(self._correct_spelling(question))
+        terms = tokens_to_words(self._correct_spelling(tokens(question)))
         about = any(t in ANCHORS for t in terms)
         # Numbers ("at 60", "#3") name no subject, so they neither count for nor against an entry.
         topical = [t for t in terms if t not in ANCHORS and t not in NEUTRAL and not t.isdigit()]
@@ -130,7 +128,7 @@ class Matcher:
         return tuple(ref for _, ref in self._rank(topical, True, None) if ref != entry.ref)[:limit]
 
     def _rank(self, topical: list[str], about: bool, kinds: Sequence[Kind] | None) -> list[tuple[float, str]]:
-        scores = [0.0] * len(self._refs)
+        scores: dict[int, float] = {}  # only entries that share a word: usually a handful of thirty
         total = 0.0
         unknown_weight = self._anchored_unknown_weight if about else self._unknown_weight
         for term in dict.fromkeys(topical):  # a repeated word is not extra evidence
@@ -138,43 +136,40 @@ class Matcher:
             weight = self._idf[term] if postings else unknown_weight
             total += weight
             for index, strength in postings or ():
-                scores[index] += weight * strength
+                scores[index] = scores.get(index, 0.0) + weight * strength
         # Asking `compare …` is itself the cue; only free questions need a comparison word.
         discount = 1.0 if kinds is not None or COMPARISON_CUES.intersection(topical) else _UNCUED_COMPARISON
         ranked = sorted(
             (
                 (s / total * (discount if index in self._comparisons else 1.0), self._refs[index])
-                for index, s in enumerate(scores)
-                if s and _allowed(self._refs[index], kinds)
+                for index, s in scores.items()
+                if _allowed(self._refs[index], kinds)
             ),
             reverse=True,
         )
         return ranked
 
-    def _correct_spelling(self, question: str) -> str:
+    def _correct_spelling(self, raw: list[str]) -> list[str]:
         """Replace words the content has never seen by the closest word it has, when one is close."""
-        raw = fold(question).replace("-", " ")
-        tokens = raw.split()
-        if all(_bare(t) in self._known_raw for t in tokens):
+        known = self._known_raw
+        if all(t in known for t in raw):
             return raw
-        return " ".join(self._closest(_bare(t)) or t for t in tokens)
+        return [t if t in known else self._closest(t) or t for t in raw]
 
     def _closest(self, token: str) -> str | None:
-        if token in self._known_raw or len(token) < 3 or not token.isalpha():
+        if len(token) < 3 or not token.isalpha():
             return None
         if token not in self._spelling:
             if len(self._spelling) >= _SPELL_CACHE_SIZE:
                 self._spelling.clear()
+            from rapidfuzz import fuzz, process  # deferred: most questions need no correction, and start-up counts
+
             # Topic words first: "canser" must become "cancer", not the equally close filler "answer".
             found = process.extractOne(token, self._topic_vocab, scorer=fuzz.ratio, score_cutoff=_SPELL_CUTOFF)
             if not found and len(token) >= 6:
                 found = process.extractOne(token, self._filler_vocab, scorer=fuzz.ratio, score_cutoff=_FILLER_CUTOFF)
             self._spelling[token] = found[0] if found else None
         return self._spelling[token]
-
-
-def _bare(token: str) -> str:
-    return token.strip(".,!?;:()[]{}\"'`*_~")
 
 
 def _entry_field(entry: Entry, name: str) -> tuple[str, ...]:

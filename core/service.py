@@ -23,7 +23,7 @@ from core.log.writer import LogUnavailable, LogWriter
 from core.ratelimit import RateLimiter
 from core.request import Request
 from core.review import ReviewError, moderate
-from core.text import clean, normalise_question
+from core.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +58,27 @@ class ExobotService:
     async def handle(self, request: Request) -> Answer:
         """Answer one request and log it. Never raises: a failure becomes a friendly error answer."""
         started = time.perf_counter()
+        text = clean(request.text)
         try:
-            answer = await self._answer(request)
+            answer = await self._answer(request, text)
         except Exception:
             log.exception("unexpected error answering a %s question", request.platform)
             answer = self._error_answer()
         latency = time.perf_counter() - started
-        self._record(request, answer, latency)
+        self._record(request, text, answer, latency)
         if self._on_answer is not None:
             self._on_answer(request, answer, latency)
         return answer
 
-    async def _answer(self, request: Request) -> Answer:
+    async def _answer(self, request: Request, text: str) -> Answer:
         if self._rate_limiter is not None:
             wait = self._rate_limiter.retry_after(f"{request.platform}:{request.user_id}")
             if wait:
                 return self._rate_limited(wait)
-        command = parse(clean(request.text))
+        command = parse(text)
         if command.name in (CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD):
             return replace(await self._log_command(request, command), command=command.name.value)
-        return self.engine.answer(request)
+        return self.engine.answer_text(text)
 
     async def _log_command(self, request: Request, command: Command) -> Answer:
         engine = self.engine
@@ -132,26 +133,24 @@ class ExobotService:
             fields=fields,
         )  # fmt: skip
 
-    def _record(self, request: Request, answer: Answer, latency: float) -> None:
+    def _record(self, request: Request, text: str, answer: Answer, latency: float) -> None:
         if self.writer is None or self._pseudonymiser is None:
             return
-        text = clean(request.text)
         keep_text = self.engine.policy.store_text
         self.writer.submit(
-            QuestionRecord(
+            QuestionRecord.create(
                 platform=request.platform,
                 workspace=request.workspace,
                 channel=request.channel,
-                channel_kind=request.channel_kind.value,
+                channel_kind=request.channel_kind,
                 user_hash=self._pseudonymiser.user_hash(request.platform, request.user_id),
                 command=answer.command,
                 question=text if keep_text else None,
-                normalised=normalise_question(text)[:500] if keep_text else None,
                 match=answer.ref,
                 score=answer.score,
                 emergency=answer.emergency,
                 latency_ms=latency * 1000,
-                outcome=answer.outcome.value,
+                outcome=answer.outcome,
             )
         )
 

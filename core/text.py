@@ -6,6 +6,7 @@ question always agree.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -74,6 +75,7 @@ def fold(text: str) -> str:
     return ascii_text.replace("'", "").replace("\u2019", "")
 
 
+@functools.lru_cache(maxsize=16_384)
 def stem(word: str) -> str:
     """A deliberately light suffix stripper.
 
@@ -102,8 +104,18 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Topic words of text: folded, phrases joined, stop words dropped, stemmed."""
-    folded = _PHRASE_RE.sub(lambda m: " " + _PHRASES[m.group(1)] + " ", fold(text).replace("-", " "))
-    return [stem(w) for w in _WORD.findall(folded) if w not in STOPWORDS]
+    return tokens_to_words(tokens(text))
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of text, in order, before any dropping or stemming."""
+    return _WORD.findall(fold(text))
+
+
+def tokens_to_words(raw: list[str]) -> list[str]:
+    """``words`` for text already split by ``tokens`` (the matcher corrects spelling in between)."""
+    joined = _PHRASE_RE.sub(lambda m: " " + _PHRASES[m.group(1)] + " ", " ".join(raw))
+    return [stem(w) for w in joined.split() if w not in STOPWORDS]
 
 
 def normalise_question(text: str) -> str:

@@ -16,13 +16,13 @@ def record(
 ) -> QuestionRecord:
     fields: dict[str, object] = dict(
         platform="test", channel_kind="dm", user_hash=user_hash, command="ask", question=f"question {n}",
-        normalised=f"question {n}", match="faq:safety", score=1.0, emergency=False, latency_ms=0.1,
+        match="faq:safety", score=1.0, emergency=False, latency_ms=0.1,
         outcome="answered",
     )  # fmt: skip
     if asked_at is not None:
         fields["asked_at"] = asked_at
     fields.update(extra)
-    return QuestionRecord(**fields)  # type: ignore[arg-type]
+    return QuestionRecord.create(**fields)  # type: ignore[arg-type]
 
 
 def count_rows(path: Path) -> int:

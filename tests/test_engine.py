@@ -24,7 +24,8 @@ def test_parse_grammar() -> None:
     assert parse("my-data").name is CommandName.MY_DATA
     bare = parse("can this make cancer worse?")
     assert bare.name is CommandName.ASK and bare.argument == "can this make cancer worse?"
-    assert parse("hlep").near_miss is CommandName.HELP
+    assert parse("hlep").near_miss() is CommandName.HELP
+    assert parse("is it safe").near_miss() is None
 
 
 @pytest.mark.parametrize(

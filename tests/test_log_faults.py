@@ -82,7 +82,7 @@ async def test_reimporting_a_spool_never_duplicates_rows(tmp_path: Path) -> None
     async with await QuestionStore.open(path) as store:
         await store.insert(rows)
     spool = path.with_name(path.name + ".spool.jsonl")
-    spool.write_text("".join(json.dumps(r.to_json()) + "\n" for r in rows) + "not json\n")
+    spool.write_text("".join(json.dumps(r._asdict()) + "\n" for r in rows) + "not json\n")
     writer = LogWriter(path)
     await writer.start()
     await writer.stop()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from dataclasses import asdict, dataclass, field
+import itertools
+import secrets
+import time
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.text import MAX_QUESTION_CHARS
 
@@ -21,38 +23,82 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True)
-class QuestionRecord:
-    """One question to be logged. ``user_hash`` is already pseudonymised: raw ids never get this far."""
+_PROCESS = secrets.token_hex(4)
+_SEQUENCE = itertools.count()
+_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_this_second: tuple[int, str] = (0, "")
 
+
+def iso_utc(moment: dt.datetime) -> str:
+    """The one text form of a time in the log: UTC, always with microseconds, so text order is time order."""
+    return moment.astimezone(dt.UTC).strftime(_ISO_FORMAT + ".%f+00:00")
+
+
+def now_iso() -> str:
+    """``iso_utc(utcnow())`` at a fifth of the cost: it runs once per answer."""
+    global _this_second
+    now = time.time()
+    second = int(now)
+    if _this_second[0] != second:
+        _this_second = (second, time.strftime(_ISO_FORMAT, time.gmtime(second)))
+    return f"{_this_second[1]}.{int((now - second) * 1_000_000):06d}+00:00"
+
+
+def new_record_id() -> str:
+    """Unique and rising with time, so the unique index grows at its end instead of at random places."""
+    return f"{time.time_ns():016x}{next(_SEQUENCE) & 0xFFFF:04x}{_PROCESS}"
+
+
+class QuestionRecord(NamedTuple):
+    """One question to be logged. ``user_hash`` is already pseudonymised: raw ids never get this far.
+
+    A named tuple rather than a dataclass because it is made on every answer and its fields are, in
+    order, the columns the writer inserts: the batch goes to SQLite as it is, with no copying.
+    """
+
+    record_id: str
+    asked_at: str  # ISO 8601, UTC
     platform: str
+    workspace: str | None
+    channel: str | None
     channel_kind: str
     user_hash: str
     command: str
     question: str | None
-    normalised: str | None
     match: str | None
     score: float
     emergency: bool
     latency_ms: float
     outcome: str
-    workspace: str | None = None
-    channel: str | None = None
-    asked_at: dt.datetime = field(default_factory=utcnow)
-    record_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
-    def __post_init__(self) -> None:
-        if self.question is not None and len(self.question) > MAX_QUESTION_CHARS:
-            object.__setattr__(self, "question", self.question[:MAX_QUESTION_CHARS])
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["asked_at"] = self.asked_at.isoformat()
-        return data
+    @classmethod
+    def create(
+        cls,
+        *,
+        platform: str,
+        channel_kind: str,
+        user_hash: str,
+        command: str,
+        question: str | None,
+        match: str | None,
+        score: float,
+        emergency: bool,
+        latency_ms: float,
+        outcome: str,
+        workspace: str | None = None,
+        channel: str | None = None,
+        asked_at: dt.datetime | None = None,
+    ) -> QuestionRecord:
+        """A record asked now (or at asked_at), with a fresh id and the question capped."""
+        return tuple.__new__(cls, (
+            new_record_id(), iso_utc(asked_at) if asked_at else now_iso(), platform, workspace, channel,
+            channel_kind, user_hash, command, question[:MAX_QUESTION_CHARS] if question is not None else None,
+            match, score, emergency, latency_ms, outcome,
+        ))  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> QuestionRecord:
-        return cls(**{**data, "asked_at": dt.datetime.fromisoformat(data["asked_at"])})
+        return cls(**data)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import re
 import sqlite3
@@ -17,18 +18,27 @@ from typing import Any
 
 import aiosqlite
 
-from core.log.records import Count, DailyStats, LoggedQuestion, QuestionRecord, ReviewState, utcnow
+from core.log.records import Count, DailyStats, LoggedQuestion, QuestionRecord, ReviewState, iso_utc, now_iso
+from core.text import normalise_question
 
 _MIGRATION_NAME = re.compile(r"^V(\d+)__\w+\.sql$")
 _COLUMNS = (
     "id, asked_at, platform, workspace, channel, channel_kind, user_hash, command, question, match, score, "
     "emergency, latency_ms, outcome, review_state, reviewer, review_note"
 )
-_INSERT = (
-    "INSERT OR IGNORE INTO questions (record_id, asked_at, platform, workspace, channel, channel_kind, user_hash,"
-    " command, question, normalised, match, score, emergency, latency_ms, outcome)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_RECORD_COLUMNS = (
+    "record_id, asked_at, platform, workspace, channel, channel_kind, user_hash, command, question, match, score,"
+    " emergency, latency_ms, outcome"
 )
+_CHUNKS = (256, 32, 4, 1)
+"""Rows per INSERT statement. One statement of many rows runs as one SQLite step, so the writer thread
+takes the GIL twice per chunk instead of twice per row as ``executemany`` does, and the answering thread
+barely notices it. Few fixed sizes keep the number of distinct prepared statements small."""
+_INSERTS = {
+    size: f"INSERT OR IGNORE INTO questions ({_RECORD_COLUMNS}) VALUES "  # noqa: S608 - constant text
+    + ", ".join(["(" + ", ".join("?" * len(QuestionRecord._fields)) + ")"] * size)
+    for size in _CHUNKS
+}
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -91,17 +101,14 @@ class QuestionStore:
 
     async def insert(self, records: Sequence[QuestionRecord]) -> None:
         """Insert records in one transaction: all are stored or none are."""
-        rows = [
-            (
-                r.record_id, r.asked_at.isoformat(), r.platform, r.workspace, r.channel, r.channel_kind,
-                r.user_hash, r.command, r.question, r.normalised, r.match, r.score, int(r.emergency),
-                r.latency_ms, r.outcome,
-            )
-            for r in records
-        ]  # fmt: skip
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            await self._db.executemany(_INSERT, rows)
+            start = 0
+            for size in _CHUNKS:
+                while len(records) - start >= size:
+                    chunk = records[start : start + size]
+                    await self._db.execute(_INSERTS[size], list(itertools.chain.from_iterable(chunk)))
+                    start += size
             await self._db.execute("COMMIT")
         except BaseException:
             await _rollback(self._db)
@@ -110,12 +117,12 @@ class QuestionStore:
     async def record_event(self, kind: str, count: int, detail: str | None = None) -> None:
         await self._db.execute(
             "INSERT INTO log_events (at, kind, count, detail) VALUES (?, ?, ?, ?)",
-            (utcnow().isoformat(), kind, count, detail),
+            (now_iso(), kind, count, detail),
         )
 
     async def purge(self, older_than: dt.datetime) -> int:
         """Delete questions asked before older_than; returns how many."""
-        cursor = await self._db.execute("DELETE FROM questions WHERE asked_at < ?", (older_than.isoformat(),))
+        cursor = await self._db.execute("DELETE FROM questions WHERE asked_at < ?", (iso_utc(older_than),))
         return cursor.rowcount
 
     async def forget(self, user_hash: str) -> int:
@@ -125,7 +132,7 @@ class QuestionStore:
     async def mark(self, question_id: int, state: ReviewState, reviewer: str, note: str | None) -> bool:
         cursor = await self._db.execute(
             "UPDATE questions SET review_state = ?, reviewer = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
-            (state.value, reviewer, note, utcnow().isoformat(), question_id),
+            (state.value, reviewer, note, now_iso(), question_id),
         )
         return cursor.rowcount > 0
 
@@ -157,9 +164,24 @@ class QuestionStore:
         if not terms:
             return []
         query = " ".join('"' + t.replace('"', "") + '"' for t in terms)
+        await self._index_new_rows()
         return await self._questions(
             "WHERE id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH ?)", (query,), limit
         )
+
+    async def _index_new_rows(self) -> None:
+        """Bring the full-text index up to date with rows written since the last search."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._db.execute(
+                "INSERT INTO questions_fts (rowid, question) SELECT id, question FROM questions"
+                " WHERE id > (SELECT indexed_upto FROM fts_state) AND question IS NOT NULL"
+            )
+            await self._db.execute("UPDATE fts_state SET indexed_upto = (SELECT coalesce(max(id), 0) FROM questions)")
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await _rollback(self._db)
+            raise
 
     async def export(self, since: dt.datetime | None = None) -> list[LoggedQuestion]:
         return await self._questions("WHERE asked_at >= ?", (_since(since),), None, order="ASC")
@@ -173,14 +195,19 @@ class QuestionStore:
         return [Count(r[0], int(r[1])) for r in rows]
 
     async def top_unanswered(self, limit: int = 10, since: dt.datetime | None = None) -> list[Count]:
-        """Most frequent unanswered questions, grouped by their normalised text."""
+        """Most frequent unanswered questions, grouped by their normalised text.
+
+        Grouping happens here, at review time, so that writing a row never pays for normalising it.
+        """
         rows = await self._all(
-            "SELECT normalised, count(*) AS n, max(question) FROM questions"
-            " WHERE outcome = 'unanswered' AND normalised IS NOT NULL AND asked_at >= ?"
-            " GROUP BY normalised ORDER BY n DESC, normalised LIMIT ?",
-            (_since(since), limit),
+            "SELECT question FROM questions WHERE outcome = 'unanswered' AND question IS NOT NULL AND asked_at >= ?",
+            (_since(since),),
         )
-        return [Count(r[0], int(r[1]), r[2]) for r in rows]
+        groups: dict[str, list[str]] = {}
+        for (question,) in rows:
+            groups.setdefault(normalise_question(question), []).append(question)
+        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
+        return [Count(key, len(texts), max(texts)) for key, texts in ranked]
 
     async def stats(self, since: dt.datetime | None = None) -> list[DailyStats]:
         rows = await self._all(
@@ -233,7 +260,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def _since(since: dt.datetime | None) -> str:
-    return since.isoformat() if since else ""
+    return iso_utc(since) if since else ""
 
 
 def _row(r: sqlite3.Row | tuple[Any, ...]) -> LoggedQuestion:

@@ -15,6 +15,7 @@ import json
 import logging
 import sqlite3
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,6 @@ from core.log.store import QuestionStore
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
 _PURGE_EVERY = 3600.0
 _MAX_IN_MEMORY = 100_000
 
@@ -58,7 +58,14 @@ class LogWriter:
         self.spool_path = path.with_name(path.name + ".spool.jsonl")
         self.batch_size = batch_size
         self.retention_days = retention_days
-        self._queue: asyncio.Queue[QuestionRecord | object] = asyncio.Queue(queue_size)
+        self.queue_size = queue_size
+        # A plain deque, not asyncio.Queue: submit runs once per answer and must cost next to nothing.
+        self._pending: deque[QuestionRecord] = deque()
+        self._wakeup = asyncio.Event()
+        self._progress = asyncio.Condition()
+        self._submitted = 0
+        self._handled = 0
+        self._stopping = False
         self._store: QuestionStore | None = None
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -88,9 +95,11 @@ class LogWriter:
         """Write everything still queued, then close. Safe to call twice."""
         if self._task is None:
             return
-        await self._queue.put(_STOP)
+        self._stopping = True
+        self._wakeup.set()
         await self._task
         self._task = None
+        self._stopping = False
         if self._store is not None:
             await self._store.close()
             self._store = None
@@ -100,24 +109,31 @@ class LogWriter:
         if self._task is None:
             self._spool([record])  # stopped: nothing is lost, the next start imports it
             return
-        try:
-            self._queue.put_nowait(record)
-        except asyncio.QueueFull:
+        if len(self._pending) >= self.queue_size:
             if not self._dropped_unrecorded:
-                log.warning("question log queue is full (%d): dropping rows until it drains", self._queue.maxsize)
+                log.warning("question log queue is full (%d): dropping rows until it drains", self.queue_size)
             self._dropped += 1
             self._dropped_unrecorded += 1
+            return
+        self._pending.append(record)
+        self._submitted += 1
+        self._wakeup.set()
 
     async def flush(self) -> None:
         """Wait until every record submitted so far has been written or spooled."""
-        await self._queue.join()
+        target = self._submitted
+        if self._task is None or self._handled >= target:
+            return
+        self._wakeup.set()
+        async with self._progress:
+            await self._progress.wait_for(lambda: self._handled >= target or self._task is None)
 
     @property
     def state(self) -> WriterState:
         return WriterState(
             running=self._task is not None and not self._task.done(),
             healthy=self._healthy,
-            queue_depth=self._queue.qsize(),
+            queue_depth=len(self._pending),
             written=self._written,
             spooled=self._spooled + len(self._in_memory),
             dropped=self._dropped,
@@ -138,34 +154,26 @@ class LogWriter:
     # -- the task ----------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            try:
-                first = await asyncio.wait_for(self._queue.get(), timeout=self._idle_timeout())
-            except TimeoutError:
-                await self._maintain()
-                continue
-            batch: list[QuestionRecord] = []
-            taken = 1
-            item: object = first
-            while True:
-                if item is _STOP:
-                    stopping = True
-                elif isinstance(item, QuestionRecord):
-                    batch.append(item)
-                if stopping or len(batch) >= self.batch_size or self._queue.empty():
-                    break
-                item = self._queue.get_nowait()
-                taken += 1
-            if stopping:  # drain whatever was queued behind the stop marker as well
-                while not self._queue.empty():
-                    item = self._queue.get_nowait()
-                    taken += 1
-                    if isinstance(item, QuestionRecord):
-                        batch.append(item)
-            await self._write(batch)
-            for _ in range(taken):
-                self._queue.task_done()
+        while True:
+            if not self._pending:
+                if self._stopping:
+                    # Last chance to import a spool or record drops before closing, outage or not.
+                    if self._spooled or self._in_memory or self._dropped_unrecorded:
+                        await self._write([], retry_now=True)
+                    return
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_timeout())
+                except TimeoutError:
+                    await self._maintain()
+                    continue
+            pending = self._pending
+            batch = [pending.popleft() for _ in range(min(len(pending), self.batch_size))]
+            if batch:
+                await self._write(batch)
+                self._handled += len(batch)
+                async with self._progress:
+                    self._progress.notify_all()
             if time.monotonic() - self._last_purge > _PURGE_EVERY:
                 await self._maintain()
 
@@ -178,8 +186,8 @@ class LogWriter:
         """Idle work: retry after an outage (importing the spool) and apply retention."""
         await self._write([])
 
-    async def _write(self, batch: Sequence[QuestionRecord]) -> None:
-        if not self._healthy and time.monotonic() < self._retry_at:
+    async def _write(self, batch: Sequence[QuestionRecord], retry_now: bool = False) -> None:
+        if not self._healthy and not retry_now and time.monotonic() < self._retry_at:
             self._spool(batch)
             return
         try:
@@ -242,7 +250,7 @@ class LogWriter:
             return
         try:
             with self.spool_path.open("a", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(r.to_json()) + "\n" for r in batch)
+                handle.writelines(json.dumps(r._asdict()) + "\n" for r in batch)
             self._spooled += len(batch)
         except OSError as exc:
             # Even the spool is failing (disk full): hold rows in memory, within reason, and count the rest.

@@ -10,7 +10,6 @@ CREATE TABLE questions (
     user_hash    TEXT NOT NULL,             -- HMAC-SHA256 of the platform user id; never the raw id
     command      TEXT NOT NULL,
     question     TEXT,                      -- NULL when the operator keeps only the match
-    normalised   TEXT,
     match        TEXT,
     score        REAL NOT NULL DEFAULT 0,
     emergency    INTEGER NOT NULL DEFAULT 0,
