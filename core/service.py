@@ -70,6 +70,11 @@ class ExobotService:
             self._on_answer(request, answer, latency)
         return answer
 
+    def preview(self, text: str) -> Answer:
+        """The answer to text without logging it: for showing again what someone already asked
+        (a "share in channel" button), which is not a new question."""
+        return self.engine.answer_text(clean(text))
+
     async def _answer(self, request: Request, text: str) -> Answer:
         if self._rate_limiter is not None:
             wait = self._rate_limiter.retry_after(f"{request.platform}:{request.user_id}")

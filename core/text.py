@@ -121,3 +121,25 @@ def tokens_to_words(raw: list[str]) -> list[str]:
 def normalise_question(text: str) -> str:
     """A canonical form of a question for grouping repeats ("Is it safe??" == "is it safe")."""
     return " ".join(_WORD.findall(fold(text)))
+
+
+def truncate(text: str, limit: int) -> str:
+    """text cut to at most limit characters, with an ellipsis when anything was cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """text split into pieces of at most limit characters, at paragraph, line or word breaks if possible.
+
+    Platforms cap a block or field; splitting where a reader would pause keeps every piece readable.
+    """
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("bench_core", "bench_log")
+MODULES = ("bench_core", "bench_log", "bench_slack")
 
 
 def main() -> int:

@@ -1,0 +1,124 @@
+"""Answer → Slack Block Kit, within Slack's limits, with no way for user text to become markup.
+
+Every text that could carry what a person typed goes out as ``plain_text``: Slack shows it exactly as
+written, so ``<!channel>`` stays text and ``*bold*`` stays asterisks. The only ``mrkdwn`` is the sources
+line, built from curated content and escaped all the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.answers import Answer, Field
+from core.text import chunks, truncate
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_FIELD = 2000
+MAX_FIELDS = 10
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTIONS = 25
+MAX_CONTEXT = 10
+MAX_OPTIONS = 100
+
+ACTION_RELATED = "exobot_related"
+ACTION_SHARE = "exobot_share"
+ACTION_FAQ_SELECT = "exobot_faq_select"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; without this, echoed text like ``<!channel>`` pings everyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text or " ", "emoji": True}
+
+
+def render(answer: Answer, *, asked: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``ack``/``respond``: blocks, a notification ``text`` and the visibility.
+
+    asked is the command text that produced the answer, for the "Share in channel" button.
+    """
+    body: list[Block] = [{"type": "header", "text": plain(truncate(answer.title, MAX_HEADER))}]
+    for paragraph in answer.paragraphs:
+        body += [{"type": "section", "text": plain(piece)} for piece in chunks(paragraph, MAX_SECTION)]
+    body += _field_blocks(answer.fields)
+    tail = [*_action_blocks(answer, asked), *_context_blocks(answer)]
+    room = MAX_BLOCKS - len(tail)
+    if len(body) > room:
+        hidden = len(body) - room + 1
+        body = [*body[: room - 1], {"type": "section", "text": plain(f"…and {hidden} more not shown here.")}]
+    return {
+        "text": escape(truncate(f"{answer.title}: {' '.join(answer.paragraphs)}", MAX_SECTION)),
+        "blocks": body + tail,
+        "response_type": "ephemeral",
+    }
+
+
+def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:
+    blocks: list[Block] = []
+    inline = [f for f in fields if f.inline]
+    for start in range(0, len(inline), MAX_FIELDS):
+        group = inline[start : start + MAX_FIELDS]
+        blocks.append(
+            {"type": "section", "fields": [plain(truncate(f"{f.name}\n{f.value}", MAX_FIELD)) for f in group]}
+        )
+    for f in fields:
+        if not f.inline:
+            blocks += [{"type": "section", "text": plain(p)} for p in chunks(f"{f.name}\n{f.value}", MAX_SECTION)]
+    return blocks
+
+
+def _action_blocks(answer: Answer, asked: str | None) -> list[Block]:
+    if answer.private and answer.command in ("mod", "my-data", "forget-me"):
+        return []  # nothing to share or browse from personal or moderator output
+    elements: list[dict[str, Any]] = []
+    faq_options = [s for s in answer.suggestions if s.command.startswith("faq ")]
+    if answer.ref == "list:faq" and faq_options:
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": ACTION_FAQ_SELECT,
+                "placeholder": plain("Read a question"),
+                "options": [
+                    {"text": plain(truncate(s.label, MAX_BUTTON_TEXT)), "value": s.command}
+                    for s in faq_options[:MAX_OPTIONS]
+                ],
+            }
+        )
+    else:
+        elements += [
+            {
+                "type": "button",
+                "action_id": f"{ACTION_RELATED}_{i}",
+                "text": plain(truncate(s.label, MAX_BUTTON_TEXT)),
+                "value": truncate(s.command, MAX_BUTTON_VALUE),
+            }
+            for i, s in enumerate(answer.suggestions[: MAX_ACTIONS - 1])
+        ]
+    if asked and answer.ref is not None and not answer.emergency:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ACTION_SHARE,
+                "text": plain("Share in channel"),
+                "value": truncate(asked, MAX_BUTTON_VALUE),
+            }
+        )
+    return [{"type": "actions", "elements": elements}] if elements else []
+
+
+def _context_blocks(answer: Answer) -> list[Block]:
+    elements: list[dict[str, Any]] = []
+    if answer.sources:
+        cited = "; ".join(f"<{s.url}|{escape(s.title)}>" if s.url else escape(s.title) for s in answer.sources)
+        elements.append({"type": "mrkdwn", "text": truncate(f"Sources: {cited}", MAX_SECTION)})
+    if answer.footer:
+        elements.append(plain(answer.footer))
+    elements.append(plain(answer.disclaimer))
+    return [{"type": "context", "elements": elements[:MAX_CONTEXT]}]
