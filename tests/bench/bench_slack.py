@@ -1,6 +1,7 @@
 """Slack HTTP mode under 64 concurrent signed slash commands: exobot vs a bare Bolt app acking a constant.
 
 The load generator runs in the same process as the servers, so both sides pay the same client cost.
+"""
 
 from __future__ import annotations
 

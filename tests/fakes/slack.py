@@ -15,9 +15,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
-
 import aiohttp
+from aiohttp import WSMsgType, web
 
 
 @dataclass
