@@ -13,9 +13,10 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bots import logs
 from bots.cli import load_settings
@@ -32,7 +33,7 @@ NO_PLATFORM_HINT = (
 PID_FILE = "exobot.pid"
 _MAX_BACKOFF = 60.0
 
-Adapter = Callable[[ExobotService, asyncio.Event], Awaitable[None]]
+Adapter = Callable[[ExobotService, asyncio.Event], Coroutine[Any, Any, None]]
 """An adapter runs until the event is set, then returns after closing its connections."""
 
 

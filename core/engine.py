@@ -102,6 +102,26 @@ class AnswerEngine:
             return self._ask(command)
         return self._rejected("Not available here", f"`{command.name}` needs the question log, which is not running.")
 
+    def complete(self, kind: Kind, partial: str, limit: int = 25) -> list[Suggestion]:
+        """Entries of kind for a half-typed name, best first: slash-command autocomplete on any platform.
+
+        Empty input lists every entry in content order; otherwise names, aliases and titles are ranked by
+        how well they match, so "canc" and "tumor" both bring up the cancer entry.
+        """
+        entries = self.catalogue.of_kind(kind)
+        key = partial.strip().lower()
+        if not key:
+            return [self._suggestion(e.ref) for e in entries[:limit]]
+        from rapidfuzz import fuzz
+
+        def score(entry: Entry) -> float:
+            names = (entry.id, entry.title, *entry.aliases)
+            prefix = 100.0 if any(n.lower().startswith(key) for n in names) else 0.0
+            return max(prefix, *(fuzz.WRatio(key, n.lower()) for n in names))
+
+        ranked = sorted(((score(e), i, e) for i, e in enumerate(entries)), key=lambda t: (-t[0], t[1]))
+        return [self._suggestion(e.ref) for s, _, e in ranked if s >= 50][:limit]
+
     # -- answers -------------------------------------------------------------------------------------
 
     def entry_answer(self, entry: Entry, score: float = 1.0, also: Sequence[str] = ()) -> Answer:

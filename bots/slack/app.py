@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.runner import Adapter
 from bots.slack.render import ACTION_FAQ_SELECT, ACTION_RELATED, ACTION_SHARE, render
 from core.answers import Answer
 from core.request import ChannelKind, Request
@@ -172,7 +173,7 @@ def http_app(app: AsyncApp) -> web.Application:
     return web_app
 
 
-def slack_adapter(settings: SlackSettings) -> Callable[[ExobotService, asyncio.Event], Awaitable[None]]:
+def slack_adapter(settings: SlackSettings) -> Adapter:
     """The runner's entry point: serve Slack until stop is set (Socket Mode if an app token is set)."""
 
     async def run(service: ExobotService, stop: asyncio.Event) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("bench_core", "bench_log", "bench_slack")
+MODULES = ("bench_core", "bench_log", "bench_slack", "bench_discord")
 
 
 def main() -> int:

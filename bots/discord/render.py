@@ -1,0 +1,90 @@
+"""Answer → Discord embed and components, within every Discord limit, with user text kept inert.
+
+All answer text is markdown-escaped and mention-escaped before it reaches an embed, and everything is
+sent with ``AllowedMentions.none()``: a question that contains ``@everyone`` or ``**bold**`` is shown
+as typed and pings nobody.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import discord
+
+from core.answers import Answer, Field
+from core.text import chunks, truncate
+
+MAX_TITLE = 256
+MAX_DESCRIPTION = 4096
+MAX_FIELDS = 25
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_FOOTER = 2048
+MAX_TOTAL = 6000
+MAX_BUTTON_LABEL = 80
+MAX_SELECT_OPTIONS = 25
+MAX_CUSTOM_ID = 100
+
+COLOUR = discord.Colour(0x2F4858)
+EMERGENCY_COLOUR = discord.Colour.red()
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def inert(text: str) -> str:
+    """Text that Discord shows as written: no markdown, no mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    embed: discord.Embed
+    related: tuple[tuple[str, str], ...]
+    """(label, command) pairs for buttons or the FAQ menu."""
+    faq_menu: bool
+
+
+@functools.lru_cache(maxsize=512)
+def render(answer: Answer) -> Rendered:
+    """The embed and components for answer.
+
+    Answers are immutable and a handful of entries make up most traffic, so renderings are cached:
+    escaping and laying out the same entry again for every question would cost more than answering
+    it. Callers must not change the returned embed.
+    """
+    title = truncate(inert(answer.title), MAX_TITLE)
+    footer = truncate(" · ".join(t for t in (answer.footer, answer.disclaimer) if t), MAX_FOOTER)
+    # Title, footer and description share the 6,000 characters with the fields; leave the fields some.
+    room = min(MAX_DESCRIPTION, MAX_TOTAL - len(title) - len(footer) - 1000)
+    embed = discord.Embed(
+        title=title,
+        description=truncate("\n\n".join(inert(p) for p in answer.paragraphs), room) or None,
+        colour=EMERGENCY_COLOUR if answer.emergency else COLOUR,
+    )
+    fields = [*_fields(answer.fields)]
+    if answer.sources:
+        cited = "\n".join(f"[{inert(s.title)}]({s.url})" if s.url else inert(s.title) for s in answer.sources)
+        fields.append(("Sources", truncate(cited, MAX_FIELD_VALUE), False))
+    embed.set_footer(text=footer)
+    used = len(embed.title or "") + len(embed.description or "") + len(footer)
+    kept: list[tuple[str, str, bool]] = []
+    for name, value, inline in fields:
+        if len(kept) == MAX_FIELDS - 1 or used + len(name) + len(value) > MAX_TOTAL - 60:
+            kept.append(("…", f"{len(fields) - len(kept)} more not shown here.", False))
+            break
+        kept.append((name, value, inline))
+        used += len(name) + len(value)
+    for name, value, inline in kept:
+        embed.add_field(name=name, value=value, inline=inline)
+    related = tuple((truncate(s.label, MAX_BUTTON_LABEL), s.command) for s in answer.suggestions)
+    hide = answer.private and answer.command in ("mod", "my-data", "forget-me")
+    return Rendered(embed, () if hide else related, answer.ref == "list:faq")
+
+
+def _fields(fields: tuple[Field, ...]) -> list[tuple[str, str, bool]]:
+    out = []
+    for field in fields:
+        name = truncate(inert(field.name), MAX_FIELD_NAME)
+        for i, piece in enumerate(chunks(inert(field.value), MAX_FIELD_VALUE)):
+            out.append((name if i == 0 else truncate(f"{name} (continued)", MAX_FIELD_NAME), piece, field.inline))
+    return out

@@ -1,0 +1,85 @@
+"""Discord interactions per second through the real command tree and the fake REST, vs a bare tree."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bots.discord.bot import ExobotClient
+from core.content import load_catalogue
+from core.engine import AnswerEngine
+from core.log.pseudonym import Pseudonymiser
+from core.log.writer import LogWriter
+from core.service import ExobotService
+from core.settings import DiscordSettings, Secret
+from tests.bench.common import Result, mixed_questions
+from tests.fakes.discord import FakeDiscord, command
+
+INTERACTIONS = 1500
+CONCURRENCY = 64
+
+
+def _bare_client() -> discord.Client:
+    client = discord.Client(intents=discord.Intents.none())
+    tree = app_commands.CommandTree(client)
+    group = app_commands.Group(name="exosome", description="bare")
+
+    @group.command(name="ask", description="bare")
+    async def ask(interaction: discord.Interaction[Any], question: str) -> None:
+        await interaction.response.send_message("constant")
+
+    tree.add_command(group)
+    return client
+
+
+async def _drive(client: discord.Client, fake: FakeDiscord, questions: list[str]) -> float:
+    payloads = [command("exosome", "ask", {"question": questions[n % len(questions)]}, user_id=str(600 + n % 100))
+                for n in range(INTERACTIONS)]  # fmt: skip
+    pending = list(payloads)
+    started = time.perf_counter()
+
+    async def worker() -> None:
+        while pending:
+            payload = pending.pop()
+            client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+            await fake.callback_for(payload["id"], timeout=60)
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return INTERACTIONS / (time.perf_counter() - started)
+
+
+async def _run() -> list[Result]:
+    fake = FakeDiscord()
+    await fake.start()
+    discord.http.Route.BASE = fake.base
+    questions = [q for q in mixed_questions() if q and len(q) <= 500]
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = LogWriter(Path(tmp) / "bench.db", queue_size=100_000)
+        await writer.start()
+        service = ExobotService(AnswerEngine(load_catalogue()), writer=writer, pseudonymiser=Pseudonymiser(b"k" * 32))
+        ours = ExobotClient(service, DiscordSettings(token=Secret("bench-token-" + "x" * 30)))
+        bare = _bare_client()
+        for client in (ours, bare):
+            await client.login("bench-token")
+        bare_rate = await _drive(bare, fake, questions)
+        ours_rate = await _drive(ours, fake, questions)
+        for client in (ours, bare):
+            await client.close()
+        await writer.stop()
+    await fake.stop()
+    ratio = ours_rate / bare_rate
+    return [
+        Result(f"Discord, bare tree answering a constant ({CONCURRENCY} concurrent)", bare_rate, "interactions/s"),
+        Result(f"Discord, exobot ({CONCURRENCY} concurrent)", ours_rate, "interactions/s"),
+        Result("Discord, exobot / bare", ratio, "ratio", "goal >= 0.85", ratio >= 0.85),
+    ]
+
+
+def run() -> list[Result]:
+    return asyncio.run(_run())
