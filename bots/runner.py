@@ -116,9 +116,8 @@ async def run_adapters(settings: Settings, adapters: list[NamedAdapter]) -> int:
     return 0
 
 
-async def _supervise(adapter: NamedAdapter, service: ExobotService, stop: asyncio.Event) -> None:
+async def _supervise(adapter: NamedAdapter, service: ExobotService, stop: asyncio.Event, backoff: float = 1.0) -> None:
     """Run one adapter until stop, restarting it with backoff whenever it fails."""
-    backoff = 1.0
     while not stop.is_set():
         try:
             await adapter.run(service, stop)

@@ -242,7 +242,9 @@ class AnswerEngine:
 
     def _related_to(self, entry: Entry) -> tuple[str, ...]:
         if entry.ref not in self._related:
-            self._related[entry.ref] = self.matcher.related(entry)
+            # With nothing close, the list of risks is still the most useful next step.
+            fallback = ("list:risks",) if entry.ref != "list:risks" else ()
+            self._related[entry.ref] = self.matcher.related(entry) or fallback
         return self._related[entry.ref]
 
     def _listing(self, kind: Kind) -> Answer:

@@ -50,6 +50,7 @@ known word instead."""
 COMPARISON_CUES = frozenset(words("stem cell stem cells stemcell versus vs compare compared comparison than"))
 """A comparison row answers only a comparison: without one of these words its score is discounted."""
 _UNCUED_COMPARISON = 0.8
+_RELATED_MIN = 0.12
 _SPELL_CUTOFF = 82
 _FILLER_CUTOFF = 90
 """Correcting to a filler word hides the word from scoring, so it needs a closer match ("rent" is not "arent")."""
@@ -123,9 +124,14 @@ class Matcher:
         return Match(best_ref, round(best_score, 3), close, about)
 
     def related(self, entry: Entry, limit: int = 3) -> tuple[str, ...]:
-        """Entries closest to entry by vocabulary, for "see also" suggestions."""
-        topical = [t for t in words(f"{entry.title} {entry.summary}") if t not in ANCHORS and t not in NEUTRAL]
-        return tuple(ref for _, ref in self._rank(topical, True, None) if ref != entry.ref)[:limit]
+        """Entries closest to entry by its title and curated words, for "see also" suggestions.
+
+        Only entries that explain a fair share of those words qualify: no suggestion beats a random one.
+        """
+        text = " ".join((entry.title, *entry.aliases, *entry.keywords))
+        topical = [t for t in words(text) if t not in ANCHORS and t not in NEUTRAL]
+        ranked = self._rank(topical, True, None)
+        return tuple(ref for score, ref in ranked if ref != entry.ref and score >= _RELATED_MIN)[:limit]
 
     def _rank(self, topical: list[str], about: bool, kinds: Sequence[Kind] | None) -> list[tuple[float, str]]:
         scores: dict[int, float] = {}  # only entries that share a word: usually a handful of thirty
