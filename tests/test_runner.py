@@ -14,6 +14,7 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -94,7 +95,7 @@ def slack_env(fake: FakeSlack, content: Path | None = None) -> dict[str, str]:
     return env
 
 
-async def ask(session: aiohttp.ClientSession, url: str, text: str, user: str = "U1") -> dict[str, object]:
+async def ask(session: aiohttp.ClientSession, url: str, text: str, user: str = "U1") -> dict[str, Any]:
     body = urllib.parse.urlencode(slash_command_fields(text, user_id=user)).encode()
     status, reply = await post_signed(session, url, SIGNING, body)
     assert status == 200, reply
@@ -135,7 +136,7 @@ async def test_content_reload_valid_and_invalid(fake: FakeSlack, content_copy: P
     original = risks.read_text(encoding="utf-8")
     try:
         async with aiohttp.ClientSession() as session:
-            assert (await ask(session, bot.slack_url, "risk cost"))["blocks"][0]["text"]["text"].startswith("High cost")
+            assert (await _title(session, bot.slack_url)).startswith("High cost")
             risks.write_text(original.replace("title: High cost, rarely covered by insurance",
                                               "title: Expensive and rarely insured"), encoding="utf-8")  # fmt: skip
             reload = run_exobot("content", "reload", env={"EXOBOT_CONTENT_DIR": str(content_copy)})
