@@ -7,7 +7,6 @@ as typed and pings nobody.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import discord
@@ -44,14 +43,36 @@ class Rendered:
     faq_menu: bool
 
 
-@functools.lru_cache(maxsize=512)
 def render(answer: Answer) -> Rendered:
     """The embed and components for answer.
 
-    Answers are immutable and a handful of entries make up most traffic, so renderings are cached:
-    escaping and laying out the same entry again for every question would cost more than answering
-    it. Callers must not change the returned embed.
+    A handful of entries make up most traffic, so renderings are cached on what they show (the score
+    and other bookkeeping are left out of the key): escaping and laying out the same entry again for
+    every question would cost more than answering it. Callers must not change the returned embed.
     """
+    if answer.attachment is not None:
+        return _render(answer)
+    return _cached(
+        (answer.title, answer.paragraphs, answer.fields, answer.sources, answer.suggestions, answer.footer,
+         answer.disclaimer, answer.emergency, answer.private, answer.command, answer.ref),
+        answer,
+    )  # fmt: skip
+
+
+_CACHE: dict[tuple[object, ...], Rendered] = {}
+_CACHE_SIZE = 1024
+
+
+def _cached(key: tuple[object, ...], answer: Answer) -> Rendered:
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        found = _CACHE[key] = _render(answer)
+    return found
+
+
+def _render(answer: Answer) -> Rendered:
     title = truncate(inert(answer.title), MAX_TITLE)
     footer = truncate(" · ".join(t for t in (answer.footer, answer.disclaimer) if t), MAX_FOOTER)
     # Title, footer and description share the 6,000 characters with the fields; leave the fields some.

@@ -18,7 +18,7 @@ from core.log.pseudonym import Pseudonymiser
 from core.log.writer import LogWriter
 from core.service import ExobotService
 from core.settings import DiscordSettings, Secret
-from tests.bench.common import Result, mixed_questions
+from tests.bench.common import Result, median, mixed_questions
 from tests.fakes.discord import FakeDiscord, command
 
 INTERACTIONS = 1500
@@ -67,16 +67,23 @@ async def _run() -> list[Result]:
         bare = _bare_client()
         for client in (ours, bare):
             await client.login("bench-token")
-        bare_rate = await _drive(bare, fake, questions)
-        ours_rate = await _drive(ours, fake, questions)
+        bares, ourses = [], []
+        for _ in range(3):  # alternate, so a busy moment on the machine does not land on one side only
+            bares.append(await _drive(bare, fake, questions))
+            ourses.append(await _drive(ours, fake, questions))
+        bare_rate, ours_rate = median(bares), median(ourses)
         for client in (ours, bare):
             await client.close()
         await writer.stop()
     await fake.stop()
     ratio = ours_rate / bare_rate
     return [
-        Result(f"Discord, bare tree answering a constant ({CONCURRENCY} concurrent)", bare_rate, "interactions/s"),
-        Result(f"Discord, exobot ({CONCURRENCY} concurrent)", ours_rate, "interactions/s"),
+        Result(
+            f"Discord, bare tree answering a constant ({CONCURRENCY} concurrent, median of 3)",
+            bare_rate,
+            "interactions/s",
+        ),  # fmt: skip
+        Result(f"Discord, exobot, logging on ({CONCURRENCY} concurrent, median of 3)", ours_rate, "interactions/s"),
         Result("Discord, exobot / bare", ratio, "ratio", "goal >= 0.85", ratio >= 0.85),
     ]
 

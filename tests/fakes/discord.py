@@ -39,6 +39,7 @@ class FakeDiscord:
     callbacks: list[Callback] = field(default_factory=list)
     synced: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _waiting: dict[str, asyncio.Future[Callback]] = field(default_factory=dict)
+    _by_id: dict[str, Callback] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -92,15 +93,15 @@ class FakeDiscord:
 
     def _arrive(self, callback: Callback) -> None:
         self.callbacks.append(callback)
+        self._by_id.setdefault(callback.interaction_id, callback)
         waiter = self._waiting.pop(callback.interaction_id, None)
         if waiter is not None and not waiter.done():
             waiter.set_result(callback)
 
     async def callback_for(self, interaction_id: str, timeout: float = 10) -> Callback:
         """The response the bot sent to one interaction, waiting for it if it has not come yet."""
-        for callback in self.callbacks:
-            if callback.interaction_id == interaction_id:
-                return callback
+        if interaction_id in self._by_id:
+            return self._by_id[interaction_id]
         waiter = self._waiting.setdefault(interaction_id, asyncio.get_running_loop().create_future())
         return await asyncio.wait_for(waiter, timeout)
 
