@@ -97,8 +97,9 @@ class Matcher:
         fields.append(((entry.kind.value,), _FIELD_STRENGTH[2][1]))  # "cancer risk" names the kind as a title would
         for texts, weight in fields:
             for text in texts:
-                raw_vocab.update(tokens(text))
-                for term in words(text):
+                raw = tokens(text)
+                raw_vocab.update(raw)
+                for term in tokens_to_words(raw):
                     if term not in ANCHORS and term not in NEUTRAL and strength.get(term, 0.0) < weight:
                         strength[term] = weight
         for term, weight in strength.items():
