@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bots.slack.app import build_app, http_app, slack_adapter
 from bots.slack.render import MAX_BLOCKS, MAX_FIELD, MAX_FIELDS, MAX_HEADER, MAX_SECTION, render
@@ -24,6 +23,7 @@ from core.log.writer import LogWriter
 from core.ratelimit import RateLimiter
 from core.service import ExobotService
 from core.settings import Secret, SlackSettings
+from tests.fakes import serve_locally
 from tests.fakes.slack import FakeSlack, post_signed, slash_command_fields
 from tests.logtools import count_rows
 
@@ -74,10 +74,7 @@ async def bot(fake: FakeSlack, tmp_path: Path, catalogue) -> AsyncIterator[Bot]:
     writer = LogWriter(tmp_path / "q.db")
     await writer.start()
     service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY))
-    runner = web.AppRunner(http_app(build_app(settings_for(fake), service)), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
+    runner, port = await serve_locally(http_app(build_app(settings_for(fake), service)))
     async with aiohttp.ClientSession() as session:
         yield Bot(f"http://127.0.0.1:{port}/slack/events", service, writer, session, fake)
     await runner.cleanup()
@@ -297,10 +294,8 @@ async def test_every_question_is_logged_with_slack_context(bot: Bot) -> None:
 
 async def test_rate_limit_replies_kindly(fake: FakeSlack, tmp_path: Path, catalogue) -> None:
     service = ExobotService(AnswerEngine(catalogue), rate_limiter=RateLimiter(2, 60))
-    runner = web.AppRunner(http_app(build_app(settings_for(fake), service)))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+    runner, port = await serve_locally(http_app(build_app(settings_for(fake), service)))
+    url = f"http://127.0.0.1:{port}/slack/events"
     try:
         async with aiohttp.ClientSession() as session:
             replies = []

@@ -25,6 +25,7 @@ from core.log.writer import LogWriter
 from core.service import ExobotService
 from core.settings import Secret, SlackSettings
 from tests.bench.common import Result, mixed_questions, percentile
+from tests.fakes import serve_locally
 from tests.fakes.slack import FakeSlack, sign, slash_command_fields
 from tests.logtools import count_rows
 
@@ -44,10 +45,8 @@ def _bare_app(fake: FakeSlack) -> AsyncApp:
 
 
 async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+    runner, port = await serve_locally(app)
+    return runner, f"http://127.0.0.1:{port}/slack/events"
 
 
 async def _load(url: str, questions: list[str], count: int = REQUESTS) -> tuple[float, list[float]]:

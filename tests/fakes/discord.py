@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.fakes import serve_locally
+
 APPLICATION_ID = "1000"
 BOT_USER = {"id": APPLICATION_ID, "username": "exobot", "discriminator": "0", "avatar": None, "bot": True,
             "global_name": None}  # fmt: skip
@@ -50,10 +52,8 @@ class FakeDiscord:
         app.router.add_put("/api/v10/applications/{app}/commands", self._sync)
         app.router.add_put("/api/v10/applications/{app}/guilds/{guild}/commands", self._sync)
         app.router.add_post("/api/v10/webhooks/{app}/{token}", self._followup)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}/api/v10"
+        self._runner, port = await serve_locally(app)
+        self.base = f"http://127.0.0.1:{port}/api/v10"
 
     async def stop(self) -> None:
         if self._runner is not None:

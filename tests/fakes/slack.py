@@ -18,6 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from tests.fakes import serve_locally
+
 
 @dataclass
 class Recorded:
@@ -56,11 +58,7 @@ class FakeSlack:
         app.router.add_post("/response/{key}", self._response)
         app.router.add_post("/upload/{file}", self._upload)
         app.router.add_get("/socket", self._websocket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve_locally(app)
         self.base = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
