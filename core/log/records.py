@@ -23,7 +23,9 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-_PROCESS = secrets.token_hex(4)
+# Start time, then a random tag: ids from later processes sort after earlier ones, and two processes
+# started in the same nanosecond still differ.
+_PROCESS = f"{time.time_ns():016x}{secrets.token_hex(2)}"
 _SEQUENCE = itertools.count()
 _ISO_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _this_second: tuple[int, str] = (0, "")
@@ -46,7 +48,7 @@ def now_iso() -> str:
 
 def new_record_id() -> str:
     """Unique and rising with time, so the unique index grows at its end instead of at random places."""
-    return f"{time.time_ns():016x}{next(_SEQUENCE) & 0xFFFF:04x}{_PROCESS}"
+    return f"{_PROCESS}{next(_SEQUENCE):012x}"
 
 
 class QuestionRecord(NamedTuple):

@@ -30,14 +30,14 @@ _RECORD_COLUMNS = (
     "record_id, asked_at, platform, workspace, channel, channel_kind, user_hash, command, question, match, score,"
     " emergency, latency_ms, outcome"
 )
-_CHUNKS = (256, 32, 4, 1)
-"""Rows per INSERT statement. One statement of many rows runs as one SQLite step, so the writer thread
-takes the GIL twice per chunk instead of twice per row as ``executemany`` does, and the answering thread
-barely notices it. Few fixed sizes keep the number of distinct prepared statements small."""
+_CHUNK = 32
+"""Rows per INSERT statement. A statement of many rows runs as one SQLite step, so the writer thread
+takes the GIL twice per chunk instead of twice per row, and the answering thread barely notices it.
+All full chunks go in one ``executemany`` and the rest in another: two trips to the database thread."""
 _INSERTS = {
     size: f"INSERT OR IGNORE INTO questions ({_RECORD_COLUMNS}) VALUES "  # noqa: S608 - constant text
     + ", ".join(["(" + ", ".join("?" * len(QuestionRecord._fields)) + ")"] * size)
-    for size in _CHUNKS
+    for size in (_CHUNK, 1)
 }
 
 
@@ -103,12 +103,12 @@ class QuestionStore:
         """Insert records in one transaction: all are stored or none are."""
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            start = 0
-            for size in _CHUNKS:
-                while len(records) - start >= size:
-                    chunk = records[start : start + size]
-                    await self._db.execute(_INSERTS[size], list(itertools.chain.from_iterable(chunk)))
-                    start += size
+            whole = len(records) - len(records) % _CHUNK
+            if whole:
+                chunks = (list(itertools.chain.from_iterable(records[i : i + _CHUNK])) for i in range(0, whole, _CHUNK))
+                await self._db.executemany(_INSERTS[_CHUNK], chunks)
+            if whole < len(records):
+                await self._db.executemany(_INSERTS[1], records[whole:])
             await self._db.execute("COMMIT")
         except BaseException:
             await _rollback(self._db)
