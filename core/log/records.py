@@ -99,6 +99,18 @@ class QuestionRecord(NamedTuple):
         ))  # fmt: skip
 
     @classmethod
+    def now(
+        cls, platform: str, workspace: str | None, channel: str | None, channel_kind: str, user_hash: str,
+        command: str, question: str | None, match: str | None, score: float, emergency: bool,
+        latency_ms: float, outcome: str,
+    ) -> QuestionRecord:  # fmt: skip
+        """``create`` for the answer path: positional, asked now, question already capped by the caller."""
+        return tuple.__new__(cls, (
+            new_record_id(), now_iso(), platform, workspace, channel, channel_kind, user_hash, command,
+            question, match, score, emergency, latency_ms, outcome,
+        ))  # fmt: skip
+
+    @classmethod
     def from_json(cls, data: dict[str, Any]) -> QuestionRecord:
         return cls(**data)
 
