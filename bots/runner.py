@@ -28,7 +28,7 @@ log = logging.getLogger("exobot.runner")
 
 NO_PLATFORM_HINT = (
     "No platform is configured, so exobot runs in this terminal. To connect Slack set SLACK_BOT_TOKEN and "
-    "SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET); for Discord set DISCORD_TOKEN. See README.md or .env.example."
+    "SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET); for Discord set DISCORD_TOKEN. See README.md and deploy/.env.example."
 )
 PID_FILE = "exobot.pid"
 _MAX_BACKOFF = 60.0
