@@ -6,6 +6,7 @@ know. When such a question cannot be answered, ``near_miss`` says whether it was
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,14 +46,18 @@ class Command:
         """
         if self.name is not CommandName.ASK:
             return None
-        word = self.argument.split(" ", 1)[0].lower().strip("?!.,")
-        if len(word) < 3:
-            return None
-        from rapidfuzz import fuzz, process  # only needed for this rare path
+        return _near_miss(self.argument.split(" ", 1)[0].lower().strip("?!.,"))
 
-        names = [n.value for n in CommandName if n is not CommandName.MOD]
-        found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=75)
-        return CommandName(found[0]) if found else None
+
+@functools.lru_cache(maxsize=1024)
+def _near_miss(word: str) -> CommandName | None:
+    if len(word) < 3:
+        return None
+    from rapidfuzz import fuzz, process  # only needed for this rare path
+
+    names = [n.value for n in CommandName if n is not CommandName.MOD]
+    found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=75)
+    return CommandName(found[0]) if found else None
 
 
 def parse(text: str) -> Command:

@@ -144,17 +144,14 @@ class Matcher:
             total += weight
             for index, strength in postings or ():
                 scores[index] = scores.get(index, 0.0) + weight * strength
+        if kinds is not None:
+            refs = self._refs
+            scores = {i: s for i, s in scores.items() if refs[i].split(":", 1)[0] in kinds}
         # Asking `compare …` is itself the cue; only free questions need a comparison word.
-        discount = 1.0 if kinds is not None or COMPARISON_CUES.intersection(topical) else _UNCUED_COMPARISON
-        ranked = sorted(
-            (
-                (s / total * (discount if index in self._comparisons else 1.0), self._refs[index])
-                for index, s in scores.items()
-                if _allowed(self._refs[index], kinds)
-            ),
-            reverse=True,
-        )
-        return ranked
+        elif self._comparisons and not COMPARISON_CUES.intersection(topical):
+            for index in self._comparisons.intersection(scores):
+                scores[index] *= _UNCUED_COMPARISON
+        return sorted(((s / total, self._refs[i]) for i, s in scores.items()), reverse=True)
 
     def _correct_spelling(self, raw: list[str]) -> list[str]:
         """Replace words the content has never seen by the closest word it has, when one is close."""
