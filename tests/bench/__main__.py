@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 
 MODULES = ("bench_core", "bench_log", "bench_slack", "bench_discord")
 
 
+def calibration() -> float:
+    """Seconds for a fixed pure-Python loop: tells a slow machine from a slow change.
+
+    On a shared VM the same code measured minutes apart differed by 2x; print this beside the figures.
+    """
+    started = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def main() -> int:
+    print(f"machine: a 5M-step Python loop took {calibration():.2f} s (about 0.25 s on a quiet modern core)")
     results = []
     for name in MODULES:
         module = importlib.import_module(f"tests.bench.{name}")
