@@ -22,7 +22,7 @@ def calibration() -> float:
 
 
 def main() -> int:
-    print(f"machine: a 5M-step Python loop took {calibration():.2f} s (about 0.25 s on a quiet modern core)")
+    print(f"machine: a 5M-step Python loop took {calibration():.2f} s (compare runs by this before the figures)")
     results = []
     for name in MODULES:
         module = importlib.import_module(f"tests.bench.{name}")
