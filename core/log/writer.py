@@ -115,9 +115,10 @@ class LogWriter:
             self._dropped += 1
             self._dropped_unrecorded += 1
             return
+        if not self._pending:
+            self._wakeup.set()  # the writer sleeps only on an empty queue: waking it once is enough
         self._pending.append(record)
         self._submitted += 1
-        self._wakeup.set()
 
     async def flush(self) -> None:
         """Wait until every record submitted so far has been written or spooled."""

@@ -21,7 +21,8 @@ class Result:
 
     def line(self) -> str:
         mark = {True: "ok  ", False: "MISS", None: "    "}[self.ok]
-        return f"{mark} {self.name:<58} {self.value:>12,.1f} {self.unit:<10} {self.goal}"
+        shown = f"{self.value:>12,.2f}" if self.unit == "ratio" else f"{self.value:>12,.1f}"
+        return f"{mark} {self.name:<58} {shown} {self.unit:<10} {self.goal}"
 
 
 def mixed_questions() -> list[str]:
