@@ -10,6 +10,7 @@ import asyncio
 import io
 import logging
 import re
+import time
 from typing import Any
 
 import discord
@@ -60,19 +61,34 @@ def make_client(service: ExobotService, settings: DiscordSettings) -> ExobotClie
 # -- translating ------------------------------------------------------------------------------------
 
 
+_KIND_TTL = 300.0
+_kinds: dict[int, tuple[float, ChannelKind]] = {}
+
+
 def channel_kind(interaction: discord.Interaction[Any]) -> ChannelKind:
+    """DM, public or private, for the question log. Kept per channel for a few minutes: reading
+    overwrites goes through discord.py's runtime Protocol checks, which cost more than an answer."""
     if interaction.guild_id is None:
         return ChannelKind.DM
     channel = interaction.channel
+    channel_id = interaction.channel_id or 0
+    cached = _kinds.get(channel_id)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _KIND_TTL:
+        return cached[1]
     if isinstance(channel, discord.Thread) and channel.type is discord.ChannelType.private_thread:
-        return ChannelKind.PRIVATE
-    # The bot runs without the guilds intent, so roles are not cached: read the @everyone overwrite
-    # (the role whose id is the guild's) straight from the channel the interaction carries.
-    hidden = (
-        isinstance(channel, discord.abc.GuildChannel)
-        and channel.overwrites_for(discord.Object(id=interaction.guild_id)).view_channel is False
-    )
-    return ChannelKind.PRIVATE if hidden else ChannelKind.PUBLIC
+        kind = ChannelKind.PRIVATE
+    else:
+        # The bot runs without the guilds intent, so roles are not cached: read the @everyone overwrite
+        # (the role whose id is the guild's) straight from the channel the interaction carries.
+        overwrites_for = getattr(channel, "overwrites_for", None)
+        everyone = discord.Object(id=interaction.guild_id)
+        hidden = overwrites_for is not None and overwrites_for(everyone).view_channel is False
+        kind = ChannelKind.PRIVATE if hidden else ChannelKind.PUBLIC
+    if len(_kinds) >= 10_000:
+        _kinds.clear()
+    _kinds[channel_id] = (now, kind)
+    return kind
 
 
 def to_request(interaction: discord.Interaction[Any], text: str, *, moderator: bool = False) -> Request:

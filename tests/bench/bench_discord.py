@@ -58,7 +58,7 @@ async def _drive(client: discord.Client, fake: FakeDiscord, questions: list[str]
 
 
 async def _run() -> list[Result]:
-    fake = FakeDiscord()
+    fake = FakeDiscord(lean=True)
     await fake.start()
     discord.http.Route.BASE = fake.base
     questions = [q for q in mixed_questions() if q and len(q) <= 500]

@@ -37,6 +37,8 @@ class Callback:
 
 @dataclass
 class FakeDiscord:
+    lean: bool = False
+    """Benchmark mode: acknowledge callbacks without parsing them."""
     base: str = ""
     callbacks: list[Callback] = field(default_factory=list)
     synced: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -66,6 +68,11 @@ class FakeDiscord:
         return _json(_application())
 
     async def _callback(self, request: web.Request) -> web.Response:
+        if self.lean:
+            # Benchmarks: read but do not parse, so the fake's own work does not depend on what was sent.
+            await request.read()
+            self._arrive(Callback(request.match_info["id"], 4, {}, {}))
+            return _json(_LEAN_REPLY)
         payload, files = await _read(request)
         callback = Callback(request.match_info["id"], int(payload["type"]), payload.get("data") or {}, files)
         self._arrive(callback)
@@ -104,6 +111,13 @@ class FakeDiscord:
             return self._by_id[interaction_id]
         waiter = self._waiting.setdefault(interaction_id, asyncio.get_running_loop().create_future())
         return await asyncio.wait_for(waiter, timeout)
+
+
+_LEAN_REPLY = {
+    "interaction": {"id": "1", "type": 2, "response_message_id": "1", "response_message_loading": False,
+                    "response_message_ephemeral": False},
+    "resource": {"type": 4},
+}  # fmt: skip
 
 
 async def _read(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
