@@ -43,3 +43,12 @@ def percentile(values: list[float], p: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def paired_ratio(ours: list[float], base: list[float]) -> float:
+    """Median of ours/base over runs made back to back.
+
+    This VM's speed drifts by up to 2x within minutes; a run and its neighbour share the same
+    conditions, so the ratio of each pair cancels the drift that a ratio of two medians keeps.
+    """
+    return statistics.median(o / b for o, b in zip(ours, base, strict=True))
