@@ -252,3 +252,12 @@ async def test_cooldown_replies_kindly(fake: FakeDiscord, catalogue) -> None:
     finally:
         await harness.client.close()
     assert titles == ["The main risks of exosome therapy"] * 2 + ["Slow down a little"]
+
+
+def test_large_bots_get_the_auto_sharded_client(catalogue) -> None:
+    from bots.discord.bot import make_client
+
+    service = ExobotService(AnswerEngine(catalogue))
+    sharded = make_client(service, DiscordSettings(token=SETTINGS.token, shard_count=3))
+    assert isinstance(sharded, discord.AutoShardedClient) and sharded.shard_count == 3
+    assert not isinstance(make_client(service, SETTINGS), discord.AutoShardedClient)
