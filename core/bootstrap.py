@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 from core.answers import Answer
 from core.engine import AnswerEngine
@@ -34,7 +33,7 @@ async def running_service(
             writer=writer,
             pseudonymiser=Pseudonymiser(key),
             rate_limiter=RateLimiter(settings.rate_limit.count, settings.rate_limit.seconds) if rate_limit else None,
-            content_dir=Path(settings.content_dir) if settings.content_dir else None,
+            content_dir=settings.content_dir,
             on_answer=on_answer,
         )
     finally:

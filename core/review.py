@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 from core.answers import Answer, Attachment, Field, Outcome
 from core.log.records import LoggedQuestion, ReviewState
@@ -117,7 +117,7 @@ async def moderate(store: QuestionStore, argument: str, reviewer: str, disclaime
         name = f"exobot-questions-{dt.date.today().isoformat()}.{fmt}"
         media = "text/csv" if fmt == "csv" else "application/json"
         answer = _answer("Question log export", [Field("Rows", str(len(rows))), Field("File", name)], disclaimer)
-        return replace(answer, attachment=Attachment(name, data, media))
+        return answer.copy_with(attachment=Attachment(name, data, media))
     raise ReviewError(f"Unknown moderator command {action!r}. Try: {MOD_USAGE}")
 
 

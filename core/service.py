@@ -10,12 +10,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.answers import Answer, Field, Outcome
 from core.commands import Command, CommandName, parse
-from core.content import load_catalogue
+from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
 from core.log.pseudonym import Pseudonymiser
 from core.log.records import QuestionRecord
@@ -82,7 +82,7 @@ class ExobotService:
                 return self._rate_limited(wait)
         command = parse(text)
         if command.name in (CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD):
-            return replace(await self._log_command(request, command), command=command.name.value)
+            return (await self._log_command(request, command)).copy_with(command=command.name.value)
         return self.engine.answer_text(text)
 
     async def _log_command(self, request: Request, command: Command) -> Answer:
@@ -99,10 +99,7 @@ class ExobotService:
         try:
             async with self.writer.store() as store:
                 if command.name is CommandName.MOD:
-                    return replace(
-                        await moderate(store, command.argument, user_hash[:12], engine.disclaimer),
-                        private=True,
-                    )
+                    return await moderate(store, command.argument, user_hash[:12], engine.disclaimer)
                 if command.name is CommandName.FORGET_ME:
                     removed = await store.forget(user_hash)
                     return _private(
@@ -128,21 +125,18 @@ class ExobotService:
             )
             for r in rows
         )
-        return replace(
-            _private(
-                engine, "What the log holds about you",
-                f"{total} question(s), stored under a pseudonym rather than your user id, kept for "
-                f"{engine.policy.retention_days} days. Run `forget-me` to delete them."
-                + (" Showing the newest 10." if total > len(rows) else ""),
-            ),
-            fields=fields,
-        )  # fmt: skip
+        return _private(
+            engine, "What the log holds about you",
+            f"{total} question(s), stored under a pseudonym rather than your user id, kept for "
+            f"{engine.policy.retention_days} days. Run `forget-me` to delete them."
+            + (" Showing the newest 10." if total > len(rows) else ""),
+        ).copy_with(fields=fields)  # fmt: skip
 
     def _record(self, request: Request, text: str, answer: Answer, latency: float) -> None:
         if self.writer is None or self._pseudonymiser is None:
             return
-        # Positional, not QuestionRecord.create(**…): this runs once per answer, and the keyword call
-        # alone cost a fifth of what logging adds to answering.
+        # Positional QuestionRecord.now, not create(**…): this runs once per answer, and the keyword
+        # call alone cost a fifth of what logging adds to answering.
         self.writer.submit(
             QuestionRecord.now(
                 request.platform, request.workspace, request.channel, request.channel_kind,
@@ -154,8 +148,6 @@ class ExobotService:
 
     async def reload_content(self) -> ReloadResult:
         """Load content again and swap it in whole; on any error keep the old content and say why."""
-        from core.content import ContentError, default_content_dir
-
         directory = self._content_dir or default_content_dir()
         try:
             catalogue = await asyncio.to_thread(load_catalogue, directory)

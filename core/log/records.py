@@ -92,11 +92,12 @@ class QuestionRecord(NamedTuple):
         asked_at: dt.datetime | None = None,
     ) -> QuestionRecord:
         """A record asked now (or at asked_at), with a fresh id and the question capped."""
-        return tuple.__new__(cls, (
-            new_record_id(), iso_utc(asked_at) if asked_at else now_iso(), platform, workspace, channel,
-            channel_kind, user_hash, command, question[:MAX_QUESTION_CHARS] if question is not None else None,
+        record = cls.now(
+            platform, workspace, channel, channel_kind, user_hash, command,
+            question[:MAX_QUESTION_CHARS] if question is not None else None,
             match, score, emergency, latency_ms, outcome,
-        ))  # fmt: skip
+        )  # fmt: skip
+        return record._replace(asked_at=iso_utc(asked_at)) if asked_at else record
 
     @classmethod
     def now(
