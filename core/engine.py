@@ -56,6 +56,11 @@ class AnswerEngine:
         self.disclaimer = catalogue["topic:disclaimer"].paragraphs[0]
         faq_numbers = {e.ref: i for i, e in enumerate(catalogue.of_kind(Kind.FAQ), 1)}
         self._suggestions = {e.ref: _suggestion_for(e, faq_numbers) for e in catalogue.entries}
+        # Every name `risk <name>` and friends accept, per kind: id, aliases and title, lower-cased.
+        self._names = {
+            kind: {n.lower(): e for e in catalogue.of_kind(kind) for n in (e.id, *e.aliases, e.title)}
+            for kind in _COMMAND_OF_KIND
+        }
         # Answers depend only on content, so each is built once, on first use: the answer path then mostly
         # looks things up, and a one-shot `exobot ask` builds only the answer it prints.
         self._related: dict[str, tuple[str, ...]] = {}
@@ -197,8 +202,7 @@ class AnswerEngine:
         """``risk <name>`` / ``compare <aspect>``: exact name, close name, free text, then "did you mean"."""
         if not name:
             return self._listing(kind)
-        entries = self.catalogue.of_kind(kind)
-        names = {n.lower(): e for e in entries for n in (e.id, *e.aliases, e.title)}
+        names = self._names[kind]
         key = name.lower().strip(" ?!.")
         if key in names:
             return self.entry_answer(names[key])
