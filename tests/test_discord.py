@@ -133,6 +133,16 @@ async def test_button_answers_in_place_even_after_a_restart(bot: Bot) -> None:
     assert embed(callback)["title"] == "Infection from contaminated products"
 
 
+async def test_sent_components_are_not_kept_per_message(bot: Bot) -> None:
+    # discord.py keeps every unfinished view it sends; one per answer would grow without bound.
+    store = bot.client._connection._view_store
+    before = len(store.persistent_views), len(store._views)
+    for n in range(5):
+        callback = await bot.send(command("exosome", "risk", {"topic": "cost"}, user_id=str(700 + n)))
+        assert callback.data["components"], "the answer still carries its buttons"
+    assert (len(store.persistent_views), len(store._views)) == before
+
+
 async def test_faq_menu_answers_in_place(bot: Bot) -> None:
     callback = await bot.send(component("exobot:faq", values=["faq 3"]))
     assert callback.type == 7

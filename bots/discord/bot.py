@@ -16,7 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bots.discord.render import MAX_CUSTOM_ID, MAX_SELECT_OPTIONS, NO_MENTIONS, Rendered, render
+from bots.discord.render import ASK_PREFIX, FAQ_MENU_ID, NO_MENTIONS, ask_button, faq_select, render
 from bots.runner import Adapter
 from core.answers import Answer
 from core.content import Kind
@@ -27,8 +27,6 @@ from core.settings import DiscordSettings
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-ASK_PREFIX = "exobot:ask:"
-FAQ_MENU_ID = "exobot:faq"
 MODERATOR_PERMISSIONS = discord.Permissions(manage_messages=True)
 
 
@@ -103,19 +101,6 @@ def to_request(interaction: discord.Interaction[Any], text: str, *, moderator: b
     )
 
 
-def view_for(rendered: Rendered) -> discord.ui.View | None:
-    if not rendered.related:
-        return None
-    view = discord.ui.View(timeout=None)
-    if rendered.faq_menu:
-        view.add_item(FaqMenu(rendered.related[:MAX_SELECT_OPTIONS]))
-    else:
-        for label, command in rendered.related[:5]:
-            if len(ASK_PREFIX + command) <= MAX_CUSTOM_ID:
-                view.add_item(AskButton(command, label))
-    return view
-
-
 async def reply(interaction: discord.Interaction[Any], answer: Answer, *, private: bool) -> None:
     """Send answer as the interaction's response: embed, buttons, file; ephemeral when private."""
     rendered = render(answer)
@@ -124,21 +109,12 @@ async def reply(interaction: discord.Interaction[Any], answer: Answer, *, privat
         "ephemeral": private or answer.private,
         "allowed_mentions": NO_MENTIONS,
     }
-    view = view_for(rendered)
-    if view is not None:
-        options["view"] = view
+    if rendered.view is not None:
+        options["view"] = rendered.view
     if answer.attachment is not None:
         data = io.BytesIO(answer.attachment.content)
         options["file"] = discord.File(data, filename=answer.attachment.filename)
     await interaction.response.send_message(**options)
-    _forget(view)
-
-
-def _forget(view: discord.ui.View | None) -> None:
-    """Drop the view from discord.py's view store: the dynamic items answer clicks without it, and a
-    persistent view kept for every message ever sent would grow without bound."""
-    if view is not None:
-        view.stop()
 
 
 async def ask(interaction: discord.Interaction[Any], text: str, private: bool, *, moderator: bool = False) -> None:
@@ -151,13 +127,13 @@ async def ask(interaction: discord.Interaction[Any], text: str, private: bool, *
 # -- components ---------------------------------------------------------------------------------------
 
 
-class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"exobot:ask:(?P<command>[a-z0-9 \-]{1,88})"):
+class AskButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=ASK_PREFIX + r"(?P<command>[a-z0-9 \-]{1,88})"
+):
     """A related-entry button; its custom id carries the command, so it needs no state to survive a restart."""
 
     def __init__(self, command: str, label: str = "More") -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"{ASK_PREFIX}{command}")
-        )
+        super().__init__(ask_button(command, label))
         self.command = command
 
     @classmethod
@@ -171,16 +147,9 @@ class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"exobo
         await answer_in_place(interaction, self.command)
 
 
-class FaqMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"exobot:faq"):
+class FaqMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=FAQ_MENU_ID):
     def __init__(self, options: tuple[tuple[str, str], ...] = ()) -> None:
-        choices = [discord.SelectOption(label=label[:100], value=command) for label, command in options]
-        super().__init__(
-            discord.ui.Select(
-                custom_id=FAQ_MENU_ID,
-                placeholder="Read a question",
-                options=choices or [discord.SelectOption(label="FAQ", value="faq")],
-            )
-        )
+        super().__init__(faq_select(options))
 
     @classmethod
     async def from_custom_id(
@@ -200,9 +169,7 @@ async def answer_in_place(interaction: discord.Interaction[Any], command: str) -
     assert isinstance(client, ExobotClient)
     answer = await client.service.handle(to_request(interaction, command))
     rendered = render(answer)
-    view = view_for(rendered)
-    await interaction.response.edit_message(embed=rendered.embed, view=view, allowed_mentions=NO_MENTIONS)
-    _forget(view)
+    await interaction.response.edit_message(embed=rendered.embed, view=rendered.view, allowed_mentions=NO_MENTIONS)
 
 
 # -- commands -----------------------------------------------------------------------------------------

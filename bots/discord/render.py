@@ -8,6 +8,7 @@ as typed and pings nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 
@@ -24,6 +25,10 @@ MAX_TOTAL = 6000
 MAX_BUTTON_LABEL = 80
 MAX_SELECT_OPTIONS = 25
 MAX_CUSTOM_ID = 100
+MAX_BUTTONS = 5
+
+ASK_PREFIX = "exobot:ask:"
+FAQ_MENU_ID = "exobot:faq"
 
 COLOUR = discord.Colour(0x2F4858)
 EMERGENCY_COLOUR = discord.Colour.red()
@@ -38,9 +43,37 @@ def inert(text: str) -> str:
 @dataclass(frozen=True)
 class Rendered:
     embed: discord.Embed
-    related: tuple[tuple[str, str], ...]
-    """(label, command) pairs for buttons or the FAQ menu."""
-    faq_menu: bool
+    view: discord.ui.View | None
+    """Buttons or the FAQ menu for related entries; None when there are none."""
+
+
+class SentComponents(discord.ui.View):
+    """Components to send, never to listen on.
+
+    discord.py stores every unfinished view it sends so that it can route clicks to it; these views
+    would pile up, one per message. Clicks on our components are answered by the dynamic items the
+    client registers by custom id (which is also why they work after a restart), so this view reports
+    itself finished and is never stored — and, holding no state, one instance can be sent again and again.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    def is_finished(self) -> bool:
+        return True
+
+
+def ask_button(command: str, label: str) -> discord.ui.Button[Any]:
+    return discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"{ASK_PREFIX}{command}")
+
+
+def faq_select(options: tuple[tuple[str, str], ...]) -> discord.ui.Select[Any]:
+    choices = [discord.SelectOption(label=label[:100], value=command) for label, command in options]
+    return discord.ui.Select(
+        custom_id=FAQ_MENU_ID,
+        placeholder="Read a question",
+        options=choices or [discord.SelectOption(label="FAQ", value="faq")],
+    )
 
 
 def render(answer: Answer) -> Rendered:
@@ -48,7 +81,7 @@ def render(answer: Answer) -> Rendered:
 
     A handful of entries make up most traffic, so renderings are cached on what they show (the score
     and other bookkeeping are left out of the key): escaping and laying out the same entry again for
-    every question would cost more than answering it. Callers must not change the returned embed.
+    every question would cost more than answering it. Callers must not change what is returned.
     """
     if answer.attachment is not None:
         return _render(answer)
@@ -97,9 +130,22 @@ def _render(answer: Answer) -> Rendered:
         used += len(name) + len(value)
     for name, value, inline in kept:
         embed.add_field(name=name, value=value, inline=inline)
-    related = tuple((truncate(s.label, MAX_BUTTON_LABEL), s.command) for s in answer.suggestions)
     hide = answer.private and answer.command in ("mod", "my-data", "forget-me")
-    return Rendered(embed, () if hide else related, answer.ref == "list:faq")
+    related = () if hide else tuple((truncate(s.label, MAX_BUTTON_LABEL), s.command) for s in answer.suggestions)
+    return Rendered(embed, _components(related, faq_menu=answer.ref == "list:faq"))
+
+
+def _components(related: tuple[tuple[str, str], ...], *, faq_menu: bool) -> SentComponents | None:
+    if not related:
+        return None
+    view = SentComponents()
+    if faq_menu:
+        view.add_item(faq_select(related[:MAX_SELECT_OPTIONS]))
+    else:
+        for label, command in related[:MAX_BUTTONS]:
+            if len(ASK_PREFIX + command) <= MAX_CUSTOM_ID:
+                view.add_item(ask_button(command, label))
+    return view
 
 
 def _fields(fields: tuple[Field, ...]) -> list[tuple[str, str, bool]]:
