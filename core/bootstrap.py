@@ -25,13 +25,12 @@ async def running_service(
     """A service with its log writer started; leaving the block flushes and closes the log."""
     engine = AnswerEngine.from_settings(settings)
     key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
-    writer = LogWriter(settings.db_path, retention_days=settings.retention_days)
+    writer = LogWriter(settings.db_path, Pseudonymiser(key), retention_days=settings.retention_days)
     await writer.start()
     try:
         yield ExobotService(
             engine,
             writer=writer,
-            pseudonymiser=Pseudonymiser(key),
             rate_limiter=RateLimiter(settings.rate_limit.count, settings.rate_limit.seconds) if rate_limit else None,
             content_dir=settings.content_dir,
             on_answer=on_answer,

@@ -17,8 +17,7 @@ from core.answers import Answer, Field, Outcome
 from core.commands import Command, CommandName, parse
 from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
-from core.log.pseudonym import Pseudonymiser
-from core.log.records import QuestionRecord
+from core.log.records import Asked
 from core.log.writer import LogUnavailable, LogWriter
 from core.ratelimit import RateLimiter
 from core.request import Request
@@ -41,16 +40,12 @@ class ExobotService:
         engine: AnswerEngine,
         *,
         writer: LogWriter | None = None,
-        pseudonymiser: Pseudonymiser | None = None,
         rate_limiter: RateLimiter | None = None,
         content_dir: Path | None = None,
         on_answer: Callable[[Request, Answer, float], None] | None = None,
     ) -> None:
-        if writer is not None and pseudonymiser is None:
-            raise ValueError("a question log needs a pseudonymiser: raw user ids are never stored")
         self.engine = engine
         self.writer = writer
-        self._pseudonymiser = pseudonymiser
         self._rate_limiter = rate_limiter
         self._content_dir = content_dir
         self._on_answer = on_answer
@@ -65,7 +60,10 @@ class ExobotService:
             log.exception("unexpected error answering a %s question", request.platform)
             answer = self._error_answer()
         latency = time.perf_counter() - started
-        self._record(request, text, answer, latency)
+        if self.writer is not None:
+            # References only: the writer builds the row, pseudonymised, with the rest of its batch.
+            question = text[:MAX_QUESTION_CHARS] if self.engine.policy.store_text else None
+            self.writer.submit(Asked(request, question, answer, latency, time.time()))
         if self._on_answer is not None:
             self._on_answer(request, answer, latency)
         return answer
@@ -89,13 +87,13 @@ class ExobotService:
         engine = self.engine
         if command.name is CommandName.MOD and not request.is_moderator:
             return _private(engine, "Moderators only", "Only this community's moderators can review the question log.")
-        if self.writer is None or self._pseudonymiser is None:
+        if self.writer is None:
             return _private(
                 engine,
                 "The question log is off",
                 "Nothing is being logged here, so there is nothing to show or delete.",
             )
-        user_hash = self._pseudonymiser.user_hash(request.platform, request.user_id)
+        user_hash = self.writer.pseudonymiser.user_hash(request.platform, request.user_id)
         try:
             async with self.writer.store() as store:
                 if command.name is CommandName.MOD:
@@ -131,20 +129,6 @@ class ExobotService:
             f"{engine.policy.retention_days} days. Run `forget-me` to delete them."
             + (" Showing the newest 10." if total > len(rows) else ""),
         ).copy_with(fields=fields)  # fmt: skip
-
-    def _record(self, request: Request, text: str, answer: Answer, latency: float) -> None:
-        if self.writer is None or self._pseudonymiser is None:
-            return
-        # Positional QuestionRecord.now, not create(**…): this runs once per answer, and the keyword
-        # call alone cost a fifth of what logging adds to answering.
-        self.writer.submit(
-            QuestionRecord.now(
-                request.platform, request.workspace, request.channel, request.channel_kind,
-                self._pseudonymiser.user_hash(request.platform, request.user_id), answer.command,
-                text[:MAX_QUESTION_CHARS] if self.engine.policy.store_text else None,
-                answer.ref, answer.score, answer.emergency, latency * 1000, answer.outcome,
-            )
-        )  # fmt: skip
 
     async def reload_content(self) -> ReloadResult:
         """Load content again and swap it in whole; on any error keep the old content and say why."""

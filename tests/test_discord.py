@@ -57,9 +57,9 @@ async def _bot(fake: FakeDiscord, service: ExobotService, writer: LogWriter | No
 
 @pytest.fixture
 async def bot(fake: FakeDiscord, tmp_path: Path, catalogue) -> AsyncIterator[Bot]:
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY))
+    service = ExobotService(AnswerEngine(catalogue), writer=writer)
     harness = await _bot(fake, service, writer)
     yield harness
     await harness.client.close()

@@ -27,10 +27,10 @@ KEY = b"k" * 32
 @pytest.fixture
 async def logged(tmp_path: Path, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
     """A service with a running log writer, always stopped afterwards (its thread would keep pytest alive)."""
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
     try:
-        yield ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY)), writer
+        yield ExobotService(AnswerEngine(catalogue), writer=writer), writer
     finally:
         await writer.stop()
 
@@ -53,7 +53,7 @@ async def test_migrations_upgrade_an_older_file_in_place(tmp_path: Path) -> None
 
 
 async def test_writer_batches_and_reads_back(tmp_path: Path) -> None:
-    writer = LogWriter(tmp_path / "q.db", batch_size=7)
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY), batch_size=7)
     await writer.start()
     for n in range(50):
         writer.submit(record(n))
@@ -63,12 +63,14 @@ async def test_writer_batches_and_reads_back(tmp_path: Path) -> None:
 
 
 async def test_user_ids_are_pseudonymised_and_never_stored_raw(tmp_path: Path, catalogue) -> None:
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY))
+    service = ExobotService(AnswerEngine(catalogue), writer=writer)
     raw_id = "U0RAWUSERID42"
     await service.handle(Request("is it safe?", platform="slack", user_id=raw_id, workspace="T1", channel="C1"))
     await writer.stop()
+    await service.handle(Request("is it safe?", platform="slack", user_id=raw_id))  # after stop: to the spool
+    assert writer.spool_path.exists()
     for file in tmp_path.iterdir():
         assert raw_id.encode() not in file.read_bytes(), file
     with sqlite3.connect(tmp_path / "q.db") as db:
@@ -86,9 +88,9 @@ def test_a_missing_key_is_generated_once_and_kept(tmp_path: Path, caplog: pytest
 
 
 async def test_one_row_per_question_with_every_field(tmp_path: Path, catalogue) -> None:
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY))
+    service = ExobotService(AnswerEngine(catalogue), writer=writer)
     request = Request(
         "my throat is swelling", platform="discord", user_id="1", workspace="G", channel="C",
         channel_kind=ChannelKind.PRIVATE,
@@ -108,10 +110,10 @@ async def test_one_row_per_question_with_every_field(tmp_path: Path, catalogue) 
 
 
 async def test_keeping_only_the_match_stores_no_text(tmp_path: Path, catalogue) -> None:
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
     engine = AnswerEngine(catalogue, EnginePolicy(store_text=False))
-    service = ExobotService(engine, writer=writer, pseudonymiser=Pseudonymiser(KEY))
+    service = ExobotService(engine, writer=writer)
     answer = await service.handle(Request("is exosome therapy safe for my secret condition?"))
     assert answer.ref is not None
     await writer.stop()
@@ -125,7 +127,7 @@ async def test_retention_purges_old_rows_on_start(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
     async with await QuestionStore.open(path) as store:
         await store.insert([record(1, asked_at=utcnow() - dt.timedelta(days=100)), record(2)])
-    writer = LogWriter(path, retention_days=90)
+    writer = LogWriter(path, Pseudonymiser(KEY), retention_days=90)
     await writer.start()
     await writer.flush()
     writer.submit(record(3))

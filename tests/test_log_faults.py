@@ -36,9 +36,9 @@ def _warnings(caplog: pytest.LogCaptureFixture, text: str) -> int:
 
 async def test_locked_database_spools_then_imports(tmp_path: Path, catalogue, caplog) -> None:
     path = tmp_path / "q.db"
-    writer = LogWriter(path, max_backoff=0.2)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32), max_backoff=0.2)
     await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(b"k" * 32))
+    service = ExobotService(AnswerEngine(catalogue), writer=writer)
     blocker = sqlite3.connect(path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
@@ -59,7 +59,7 @@ async def test_locked_database_spools_then_imports(tmp_path: Path, catalogue, ca
 
 async def test_spool_left_by_a_stop_during_an_outage_is_imported_on_next_start(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
-    writer = LogWriter(path)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32))
     await writer.start()
     blocker = sqlite3.connect(path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
@@ -70,7 +70,7 @@ async def test_spool_left_by_a_stop_during_an_outage_is_imported_on_next_start(t
     blocker.close()
     writer.submit(record(99))  # after stop, a late row is spooled too
     assert len(writer.spool_path.read_text().splitlines()) == 6
-    again = LogWriter(path)
+    again = LogWriter(path, Pseudonymiser(b"k" * 32))
     await again.start()
     await again.stop()
     assert count_rows(path) == 6 and not again.spool_path.exists()
@@ -83,7 +83,7 @@ async def test_reimporting_a_spool_never_duplicates_rows(tmp_path: Path) -> None
         await store.insert(rows)
     spool = path.with_name(path.name + ".spool.jsonl")
     spool.write_text("".join(json.dumps(r._asdict()) + "\n" for r in rows) + "not json\n")
-    writer = LogWriter(path)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32))
     await writer.start()
     await writer.stop()
     assert count_rows(path) == 3
@@ -100,7 +100,7 @@ def immutable() -> Iterator[list[Path]]:
 @needs_root
 async def test_read_only_database(tmp_path: Path, immutable: list[Path], caplog) -> None:
     path = tmp_path / "q.db"
-    writer = LogWriter(path, max_backoff=0.2)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32), max_backoff=0.2)
     await writer.start()
     writer.submit(record(0))
     await writer.flush()
@@ -137,7 +137,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 @needs_root
 async def test_full_disk_keeps_rows_and_recovers(small_disk: Path, caplog) -> None:
     path = small_disk / "q.db"
-    writer = LogWriter(path, max_backoff=0.2)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32), max_backoff=0.2)
     await writer.start()
     writer.submit(record(0))
     await writer.flush()
@@ -164,7 +164,7 @@ async def test_full_disk_keeps_rows_and_recovers(small_disk: Path, caplog) -> No
 
 async def test_deleted_database_is_recreated_without_losing_rows(tmp_path: Path, caplog) -> None:
     path = tmp_path / "q.db"
-    writer = LogWriter(path)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32))
     await writer.start()
     writer.submit(record(0))
     await writer.flush()
@@ -179,7 +179,7 @@ async def test_deleted_database_is_recreated_without_losing_rows(tmp_path: Path,
 
 async def test_queue_overflow_counts_and_records_dropped_rows(tmp_path: Path, caplog) -> None:
     path = tmp_path / "q.db"
-    writer = LogWriter(path, queue_size=10)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32), queue_size=10)
     await writer.start()
     blocker = sqlite3.connect(path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")  # the writer is stuck in busy_timeout while we submit

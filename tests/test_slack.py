@@ -71,9 +71,9 @@ def settings_for(fake: FakeSlack, **changes: Any) -> SlackSettings:
 
 @pytest.fixture
 async def bot(fake: FakeSlack, tmp_path: Path, catalogue) -> AsyncIterator[Bot]:
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY))
+    service = ExobotService(AnswerEngine(catalogue), writer=writer)
     runner, port = await serve_locally(http_app(build_app(settings_for(fake), service)))
     async with aiohttp.ClientSession() as session:
         yield Bot(f"http://127.0.0.1:{port}/slack/events", service, writer, session, fake)
@@ -308,9 +308,9 @@ async def test_rate_limit_replies_kindly(fake: FakeSlack, tmp_path: Path, catalo
 
 
 async def test_socket_mode_end_to_end(fake: FakeSlack, tmp_path: Path, catalogue) -> None:
-    writer = LogWriter(tmp_path / "q.db")
+    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer, pseudonymiser=Pseudonymiser(KEY))
+    service = ExobotService(AnswerEngine(catalogue), writer=writer)
     settings = settings_for(fake, app_token=Secret("xapp-1-test"), signing_secret=None)
     stop = asyncio.Event()
     task = asyncio.create_task(slack_adapter(settings)(service, stop))

@@ -20,7 +20,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.log.records import QuestionRecord, utcnow
+from core.log.pseudonym import Pseudonymiser
+from core.log.records import Asked, QuestionRecord, to_records, utcnow
 from core.log.store import QuestionStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class LogWriter:
     def __init__(
         self,
         path: Path,
+        pseudonymiser: Pseudonymiser,
         *,
         queue_size: int = 10_000,
         batch_size: int = 512,
@@ -55,12 +57,13 @@ class LogWriter:
         max_backoff: float = 5.0,
     ) -> None:
         self.path = path
+        self.pseudonymiser = pseudonymiser
         self.spool_path = path.with_name(path.name + ".spool.jsonl")
         self.batch_size = batch_size
         self.retention_days = retention_days
         self.queue_size = queue_size
         # A plain deque, not asyncio.Queue: submit runs once per answer and must cost next to nothing.
-        self._pending: deque[QuestionRecord] = deque()
+        self._pending: deque[QuestionRecord | Asked] = deque()
         self._wakeup = asyncio.Event()
         self._progress = asyncio.Condition()
         self._submitted = 0
@@ -104,10 +107,10 @@ class LogWriter:
             await self._store.close()
             self._store = None
 
-    def submit(self, record: QuestionRecord) -> None:
-        """Queue a record without waiting. Never raises: logging must not break answering."""
+    def submit(self, item: QuestionRecord | Asked) -> None:
+        """Queue a row without waiting. Never raises: logging must not break answering."""
         if self._task is None:
-            self._spool([record])  # stopped: nothing is lost, the next start imports it
+            self._spool(self._records([item]))  # stopped: nothing is lost, the next start imports it
             return
         if len(self._pending) >= self.queue_size:
             if not self._dropped_unrecorded:
@@ -117,7 +120,7 @@ class LogWriter:
             return
         if not self._pending:
             self._wakeup.set()  # the writer sleeps only on an empty queue: waking it once is enough
-        self._pending.append(record)
+        self._pending.append(item)
         self._submitted += 1
 
     async def flush(self) -> None:
@@ -171,12 +174,19 @@ class LogWriter:
             pending = self._pending
             batch = [pending.popleft() for _ in range(min(len(pending), self.batch_size))]
             if batch:
-                await self._write(batch)
+                await self._write(self._records(batch))
                 self._handled += len(batch)
                 async with self._progress:
                     self._progress.notify_all()
             if time.monotonic() - self._last_purge > _PURGE_EVERY:
                 await self._maintain()
+
+    def _records(self, batch: list[QuestionRecord | Asked]) -> list[QuestionRecord]:
+        """Rows for a batch: answered questions are pseudonymised here, finished records pass as they are."""
+        records = [item for item in batch if isinstance(item, QuestionRecord)]
+        if len(records) < len(batch):
+            records += to_records((item for item in batch if isinstance(item, Asked)), self.pseudonymiser)
+        return records
 
     def _idle_timeout(self) -> float:
         if not self._healthy or self._spooled:

@@ -63,9 +63,9 @@ async def _run() -> list[Result]:
     discord.http.Route.BASE = fake.base
     questions = [q for q in mixed_questions() if q and len(q) <= 500]
     with tempfile.TemporaryDirectory() as tmp:
-        writer = LogWriter(Path(tmp) / "bench.db", queue_size=100_000)
+        writer = LogWriter(Path(tmp) / "bench.db", Pseudonymiser(b"k" * 32), queue_size=100_000)
         await writer.start()
-        service = ExobotService(AnswerEngine(load_catalogue()), writer=writer, pseudonymiser=Pseudonymiser(b"k" * 32))
+        service = ExobotService(AnswerEngine(load_catalogue()), writer=writer)
         ours = ExobotClient(service, DiscordSettings(token=Secret("bench-token-" + "x" * 30)))
         bare = _bare_client()
         for client in (ours, bare):

@@ -18,7 +18,7 @@ from tests.logtools import count_rows, record
 
 
 async def _write_rows(path: Path, rows: int, batch_size: int) -> float:
-    writer = LogWriter(path, batch_size=batch_size, queue_size=rows + 1)
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32), batch_size=batch_size, queue_size=rows + 1)
     await writer.start()
     records = [record(n) for n in range(rows)]
     started = time.perf_counter()
@@ -48,9 +48,9 @@ async def _run() -> list[Result]:
         engine = AnswerEngine(load_catalogue())
         requests = [Request(q, platform="bench", user_id=f"U{n % 50}") for n, q in enumerate(mixed_questions())]
         plain = ExobotService(engine)
-        writer = LogWriter(folder / "answers.db", queue_size=1_000_000)
+        writer = LogWriter(folder / "answers.db", Pseudonymiser(b"k" * 32), queue_size=1_000_000)
         await writer.start()
-        logged = ExobotService(engine, writer=writer, pseudonymiser=Pseudonymiser(b"k" * 32))
+        logged = ExobotService(engine, writer=writer)
         await _answers(plain, requests, 0.3)  # warm-up
         offs, ons = [], []
         for _ in range(8):  # alternate, so a busy moment on the machine does not land on one side only

@@ -83,9 +83,9 @@ async def _run() -> list[Result]:
     questions = [q for q in mixed_questions() if q and len(q) < 500]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        writer = LogWriter(db, queue_size=100_000)
+        writer = LogWriter(db, Pseudonymiser(b"k" * 32), queue_size=100_000)
         await writer.start()
-        service = ExobotService(AnswerEngine(load_catalogue()), writer=writer, pseudonymiser=Pseudonymiser(b"k" * 32))
+        service = ExobotService(AnswerEngine(load_catalogue()), writer=writer)
         settings = SlackSettings(bot_token=Secret("xoxb-bench"), signing_secret=Secret(SECRET), app_token=None,
                                  api_base_url=fake.api_url)  # fmt: skip
         bare_runner, bare_url = await _serve(http_app(_bare_app(fake)))
