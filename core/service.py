@@ -61,9 +61,9 @@ class ExobotService:
             answer = self._error_answer()
         latency = time.perf_counter() - started
         if self.writer is not None:
-            # References only: the writer builds the row, pseudonymised, with the rest of its batch.
+            # Plain values only: the writer builds the row, pseudonymised, with the rest of its batch.
             question = text[:MAX_QUESTION_CHARS] if self.engine.policy.store_text else None
-            self.writer.submit(Asked(request, question, answer, latency, time.time()))
+            self.writer.submit(Asked.of(request, question, answer, latency))
         if self._on_answer is not None:
             self._on_answer(request, answer, latency)
         return answer

@@ -113,22 +113,40 @@ class QuestionRecord(NamedTuple):
 
 
 class Asked(NamedTuple):
-    """A question as the answer path hands it to the log writer: references, nothing built yet.
+    """A question as the answer path hands it to the log writer: plain values, nothing formatted yet.
 
-    Making a row (id, timestamp text, pseudonym, a 14-field tuple) cost a sixth of an answer when done
-    on the answer path, where each answer runs with cold caches; the writer makes the rows of a whole
-    batch in one tight pass (``to_records``) for a fraction of that. Raw user ids therefore wait in
-    memory until the next batch, and are pseudonymised before anything reaches the disk or the spool.
+    Making a row (id, timestamp text, pseudonym) on the answer path cost a sixth of an answer there,
+    where each answer runs with cold caches; the writer makes the rows of a whole batch in one tight
+    pass (``to_records``) for a fraction of that. Only plain values are kept, not the request or the
+    answer, so those die with the reply instead of surviving, in their hundreds, until the next batch
+    (which made the garbage collector run several times as often). Raw user ids wait in memory until
+    that batch and are pseudonymised before anything reaches the disk or the spool.
     """
 
-    request: Request
+    platform: str
+    workspace: str | None
+    channel: str | None
+    channel_kind: str
+    user_id: str
+    command: str
     question: str | None
     """Cleaned and capped, or None when the operator keeps only the match."""
-    answer: Answer
+    match: str | None
+    score: float
+    emergency: bool
     latency: float
     """Seconds."""
+    outcome: str
     at: float
     """``time.time()`` when it was answered."""
+
+    @classmethod
+    def of(cls, request: Request, question: str | None, answer: Answer, latency: float) -> Asked:
+        return cls(
+            request.platform, request.workspace, request.channel, request.channel_kind, request.user_id,
+            answer.command, question, answer.ref, answer.score, answer.emergency, latency, answer.outcome,
+            time.time(),
+        )  # fmt: skip
 
 
 def to_records(batch: Iterable[Asked], pseudonymiser: Pseudonymiser) -> list[QuestionRecord]:
@@ -136,11 +154,11 @@ def to_records(batch: Iterable[Asked], pseudonymiser: Pseudonymiser) -> list[Que
     new = tuple.__new__
     return [
         new(QuestionRecord, (
-            new_record_id(), iso_at(at), r.platform, r.workspace, r.channel, r.channel_kind,
-            user_hash(r.platform, r.user_id), a.command, question, a.ref, a.score, a.emergency,
-            latency * 1000, a.outcome,
+            new_record_id(), iso_at(at), platform, workspace, channel, channel_kind, user_hash(platform, user_id),
+            command, question, match, score, emergency, latency * 1000, outcome,
         ))
-        for r, question, a, latency, at in batch
+        for platform, workspace, channel, channel_kind, user_id, command, question, match, score, emergency, latency,
+        outcome, at in batch
     ]  # fmt: skip
 
 
