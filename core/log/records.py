@@ -142,11 +142,11 @@ class Asked(NamedTuple):
 
     @classmethod
     def of(cls, request: Request, question: str | None, answer: Answer, latency: float) -> Asked:
-        return cls(
+        return tuple.__new__(cls, (  # not cls(...): one Python call fewer, on every answer
             request.platform, request.workspace, request.channel, request.channel_kind, request.user_id,
             answer.command, question, answer.ref, answer.score, answer.emergency, latency, answer.outcome,
             time.time(),
-        )  # fmt: skip
+        ))  # fmt: skip
 
 
 def to_records(batch: Iterable[Asked], pseudonymiser: Pseudonymiser) -> list[QuestionRecord]:
