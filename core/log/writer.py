@@ -66,8 +66,8 @@ class LogWriter:
         self._pending: deque[QuestionRecord | Asked] = deque()
         self._wakeup = asyncio.Event()
         self._progress = asyncio.Condition()
-        self._submitted = 0
         self._handled = 0
+        self._in_flight = 0
         self._stopping = False
         self._store: QuestionStore | None = None
         self._lock = asyncio.Lock()
@@ -109,23 +109,26 @@ class LogWriter:
 
     def submit(self, item: QuestionRecord | Asked) -> None:
         """Queue a row without waiting. Never raises: logging must not break answering."""
+        pending = self._pending
+        if len(pending) >= self.queue_size or self._task is None:
+            self._refuse(item)
+            return
+        if not pending:
+            self._wakeup.set()  # the writer sleeps only on an empty queue: waking it once is enough
+        pending.append(item)
+
+    def _refuse(self, item: QuestionRecord | Asked) -> None:
         if self._task is None:
             self._spool(self._records([item]))  # stopped: nothing is lost, the next start imports it
             return
-        if len(self._pending) >= self.queue_size:
-            if not self._dropped_unrecorded:
-                log.warning("question log queue is full (%d): dropping rows until it drains", self.queue_size)
-            self._dropped += 1
-            self._dropped_unrecorded += 1
-            return
-        if not self._pending:
-            self._wakeup.set()  # the writer sleeps only on an empty queue: waking it once is enough
-        self._pending.append(item)
-        self._submitted += 1
+        if not self._dropped_unrecorded:
+            log.warning("question log queue is full (%d): dropping rows until it drains", self.queue_size)
+        self._dropped += 1
+        self._dropped_unrecorded += 1
 
     async def flush(self) -> None:
         """Wait until every record submitted so far has been written or spooled."""
-        target = self._submitted
+        target = self._handled + self._in_flight + len(self._pending)
         if self._task is None or self._handled >= target:
             return
         self._wakeup.set()
@@ -174,8 +177,10 @@ class LogWriter:
             pending = self._pending
             batch = [pending.popleft() for _ in range(min(len(pending), self.batch_size))]
             if batch:
+                self._in_flight = len(batch)
                 await self._write(self._records(batch))
                 self._handled += len(batch)
+                self._in_flight = 0
                 async with self._progress:
                     self._progress.notify_all()
             if time.monotonic() - self._last_purge > _PURGE_EVERY:
