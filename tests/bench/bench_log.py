@@ -39,8 +39,9 @@ async def _answers(service: ExobotService, requests: list[Request], seconds: flo
         for request in requests:
             await service.handle(request)
         done += len(requests)
-        if service.writer is not None:
-            await asyncio.sleep(0)  # let the writer task run, as it does between real requests
+        # Yield to the loop, as a server does between requests: there the writer task runs. Both sides
+        # yield alike, so the comparison measures logging and not the (~2%) cost of a loop turn.
+        await asyncio.sleep(0)
     return done / (time.perf_counter() - started)
 
 
