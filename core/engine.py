@@ -83,13 +83,16 @@ class AnswerEngine:
 
     def answer_text(self, text: str) -> Answer:
         """``answer`` for text already passed through ``core.text.clean``."""
+        return self.answer_parsed(text, parse(text))
+
+    def answer_parsed(self, text: str, command: Command) -> Answer:
+        """``answer_text`` for a caller that has parsed text already (the service does, to route log commands)."""
         if len(text) > MAX_QUESTION_CHARS:
             return self._rejected(
                 "That message is too long",
                 f"Please keep questions under {MAX_QUESTION_CHARS} characters; yours has {len(text)}. "
                 "Short questions get the best answers.",
             )
-        command = parse(text)
         if command.name is CommandName.ASK and not command.argument.strip("?!. "):
             return self._rejected(
                 "Ask me something", "Type a question about exosome therapy, or `help` to see what I can do."

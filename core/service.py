@@ -81,7 +81,7 @@ class ExobotService:
         command = parse(text)
         if command.name in (CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD):
             return (await self._log_command(request, command)).copy_with(command=command.name.value)
-        return self.engine.answer_text(text)
+        return self.engine.answer_parsed(text, command)
 
     async def _log_command(self, request: Request, command: Command) -> Answer:
         engine = self.engine
