@@ -8,21 +8,21 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from core.log.records import QuestionRecord
+from core.log.records import QuestionRecord, iso_utc, new_record_id, now_iso
 
 
 def record(
     n: int = 0, *, user_hash: str = "u" * 64, asked_at: dt.datetime | None = None, **extra: object
 ) -> QuestionRecord:
+    """A finished record, as the writer would build one; ``extra`` overrides any field."""
     fields: dict[str, object] = dict(
-        platform="test", channel_kind="dm", user_hash=user_hash, command="ask", question=f"question {n}",
-        match="faq:safety", score=1.0, emergency=False, latency_ms=0.1,
+        record_id=new_record_id(), asked_at=iso_utc(asked_at) if asked_at else now_iso(), platform="test",
+        workspace=None, channel=None, channel_kind="dm", user_hash=user_hash, command="ask",
+        question=f"question {n}", match="faq:safety", score=1.0, emergency=False, latency_ms=0.1,
         outcome="answered",
     )  # fmt: skip
-    if asked_at is not None:
-        fields["asked_at"] = asked_at
     fields.update(extra)
-    return QuestionRecord.create(**fields)  # type: ignore[arg-type]
+    return QuestionRecord(**fields)  # type: ignore[arg-type]
 
 
 def count_rows(path: Path) -> int:

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from core.text import MAX_QUESTION_CHARS
-
 if TYPE_CHECKING:  # only annotations: the review tools import this module without the answer path
     from core.answers import Answer
     from core.log.pseudonym import Pseudonymiser
@@ -81,31 +79,6 @@ class QuestionRecord(NamedTuple):
     emergency: bool
     latency_ms: float
     outcome: str
-
-    @classmethod
-    def create(
-        cls,
-        *,
-        platform: str,
-        channel_kind: str,
-        user_hash: str,
-        command: str,
-        question: str | None,
-        match: str | None,
-        score: float,
-        emergency: bool,
-        latency_ms: float,
-        outcome: str,
-        workspace: str | None = None,
-        channel: str | None = None,
-        asked_at: dt.datetime | None = None,
-    ) -> QuestionRecord:
-        """A record asked now (or at asked_at), with a fresh id and the question capped."""
-        return cls(
-            new_record_id(), iso_utc(asked_at) if asked_at else now_iso(), platform, workspace, channel,
-            channel_kind, user_hash, command, question[:MAX_QUESTION_CHARS] if question is not None else None,
-            match, score, emergency, latency_ms, outcome,
-        )  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> QuestionRecord:
