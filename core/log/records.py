@@ -61,8 +61,8 @@ def new_record_id() -> str:
 class QuestionRecord(NamedTuple):
     """One question to be logged. ``user_hash`` is already pseudonymised: raw ids never get this far.
 
-    A named tuple rather than a dataclass because it is made on every answer and its fields are, in
-    order, the columns the writer inserts: the batch goes to SQLite as it is, with no copying.
+    A named tuple rather than a dataclass because the writer makes one per answer (``to_records``) and
+    its fields are, in order, the columns it inserts: the batch goes to SQLite as it is, with no copying.
     """
 
     record_id: str

@@ -1,4 +1,5 @@
-"""The single writer task: answers hand it records and move on; it commits them in batches.
+"""The single writer task: answers hand it what was asked and move on; it turns each batch into
+pseudonymised rows and commits them together.
 
 Faults never reach the person asking. When the database is locked, read-only, full or gone, records go
 to a JSON-lines spool file beside it and are imported on the next good write (or the next start); the
