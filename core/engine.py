@@ -6,6 +6,7 @@ measure, and keeping I/O out means an answer never waits for the question log.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -173,11 +174,9 @@ class AnswerEngine:
         near_miss = command.near_miss()
         if near_miss is not None:
             return self._unknown_command(near_miss.value)
-        return self._out_of_scope().copy_with(
-            score=match.score,
-            suggestions=tuple(self._suggestion(r) for r in ("list:risks", "faq:safety", "faq:considering-treatment")),
-        )
+        return self._out_of_scope.copy_with(score=match.score)
 
+    @functools.cached_property
     def _out_of_scope(self) -> Answer:
         return Answer(
             title="I can't answer that one",
@@ -188,6 +187,7 @@ class AnswerEngine:
                 "decide what to add.",
             ),
             sources=self.catalogue["topic:sources"].sources[:1],
+            suggestions=tuple(self._suggestion(r) for r in ("list:risks", "faq:safety", "faq:considering-treatment")),
             disclaimer=self.disclaimer,
             outcome=Outcome.UNANSWERED,
         )

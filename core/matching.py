@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.content import Catalogue, Entry, Kind
 from core.text import STOPWORDS, fold, tokens, tokens_to_words, words
@@ -33,6 +33,7 @@ _NEUTRAL_TEXT = """
 """
 NEUTRAL = frozenset(words(_NEUTRAL_TEXT))
 """Words that are neither about a topic nor a sign of another subject; they neither help nor hurt."""
+_NOT_TOPICAL = ANCHORS | NEUTRAL
 
 _NEUTRAL_RAW = frozenset(fold(_NEUTRAL_TEXT + " " + _ANCHOR_TEXT).split())
 
@@ -57,9 +58,11 @@ _FILLER_CUTOFF = 90
 _SPELL_CACHE_SIZE = 4096
 
 
-@dataclass(frozen=True)
-class Match:
-    """The outcome of matching: the best entry (or none), its score and the close runners-up."""
+class Match(NamedTuple):
+    """The outcome of matching: the best entry (or none), its score and the close runners-up.
+
+    A named tuple: one is made per question, and a frozen dataclass costs several times as much to build.
+    """
 
     ref: str | None
     score: float
@@ -100,7 +103,7 @@ class Matcher:
                 raw = tokens(text)
                 raw_vocab.update(raw)
                 for term in tokens_to_words(raw):
-                    if term not in ANCHORS and term not in NEUTRAL and strength.get(term, 0.0) < weight:
+                    if term not in _NOT_TOPICAL and strength.get(term, 0.0) < weight:
                         strength[term] = weight
         for term, weight in strength.items():
             self._postings[term].append((index, weight))
@@ -110,7 +113,7 @@ class Matcher:
         terms = tokens_to_words(self._correct_spelling(tokens(question)))
         about = any(t in ANCHORS for t in terms)
         # Numbers ("at 60", "#3") name no subject, so they neither count for nor against an entry.
-        topical = [t for t in terms if t not in ANCHORS and t not in NEUTRAL and not t.isdigit()]
+        topical = [t for t in terms if t not in _NOT_TOPICAL and not t.isdigit()]
         if not topical:
             overview = "topic:overview"
             return Match(overview if about and _allowed(overview, kinds) else None, 1.0 if about else 0.0, (), about)
@@ -130,7 +133,7 @@ class Matcher:
         Only entries that explain a fair share of those words qualify: no suggestion beats a random one.
         """
         text = " ".join((entry.title, *entry.aliases, *entry.keywords))
-        topical = [t for t in words(text) if t not in ANCHORS and t not in NEUTRAL]
+        topical = [t for t in words(text) if t not in _NOT_TOPICAL]
         ranked = self._rank(topical, True, None)
         return tuple(ref for score, ref in ranked if ref != entry.ref and score >= _RELATED_MIN)[:limit]
 
@@ -156,7 +159,7 @@ class Matcher:
     def _correct_spelling(self, raw: list[str]) -> list[str]:
         """Replace words the content has never seen by the closest word it has, when one is close."""
         known = self._known_raw
-        if all(t in known for t in raw):
+        if known.issuperset(raw):
             return raw
         return [t if t in known else self._closest(t) or t for t in raw]
 

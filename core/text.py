@@ -15,7 +15,6 @@ MAX_QUESTION_CHARS = 500
 because a cut-off question could be matched to the wrong topic."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
 
 STOPWORDS = frozenset(
@@ -57,6 +56,7 @@ _PHRASES = {
     "medical advice": "medicaladvice",
 }
 _PHRASE_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True)) + r")\b")
+_PHRASE_STARTS = frozenset(p.split()[0] for p in _PHRASES)
 
 
 def clean(text: str) -> str:
@@ -64,8 +64,11 @@ def clean(text: str) -> str:
 
     Emoji and other symbols survive: they are harmless, and people use them.
     """
-    text = unicodedata.normalize("NFC", text)
-    return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+    if not text.isprintable():  # control and invisible characters are not printable: most text has none
+        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    elif not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:
@@ -114,6 +117,8 @@ def tokens(text: str) -> list[str]:
 
 def tokens_to_words(raw: list[str]) -> list[str]:
     """``words`` for text already split by ``tokens`` (the matcher corrects spelling in between)."""
+    if _PHRASE_STARTS.isdisjoint(raw):  # most questions hold no phrase: skip the regex
+        return [stem(w) for w in raw if w not in STOPWORDS]
     joined = _PHRASE_RE.sub(lambda m: " " + _PHRASES[m.group(1)] + " ", " ".join(raw))
     return [stem(w) for w in joined.split() if w not in STOPWORDS]
 
