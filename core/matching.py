@@ -75,14 +75,16 @@ class Matcher:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self._refs: list[str] = []
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         raw_vocab: set[str] = set()
         for entry in catalogue.entries:
-            self._index(entry, raw_vocab)
+            self._index(entry, raw_vocab, postings)
         n = len(self._refs)
-        self._idf = {t: math.log(1 + n / len(p)) for t, p in self._postings.items()}
-        self._unknown_weight = UNKNOWN_PENALTY * max(self._idf.values(), default=1.0)
-        self._anchored_unknown_weight = sum(self._idf.values()) / max(len(self._idf), 1)
+        idf = {t: math.log(1 + n / len(p)) for t, p in postings.items()}
+        # Each word's weight and what it adds to each entry, multiplied out once rather than per question.
+        self._weighted = {t: (idf[t], tuple((i, idf[t] * s) for i, s in p)) for t, p in postings.items()}
+        self._unknown_weight = UNKNOWN_PENALTY * max(idf.values(), default=1.0)
+        self._anchored_unknown_weight = sum(idf.values()) / max(len(idf), 1)
         self._topic_vocab = sorted(raw_vocab - STOPWORDS)
         self._filler_vocab = sorted(STOPWORDS | _NEUTRAL_RAW)
         self._known_raw = frozenset(raw_vocab) | STOPWORDS | _NEUTRAL_RAW
@@ -91,7 +93,7 @@ class Matcher:
             i for i, ref in enumerate(self._refs) if ref.startswith(f"{Kind.COMPARE}:") or ref == "list:compare"
         )
 
-    def _index(self, entry: Entry, raw_vocab: set[str]) -> None:
+    def _index(self, entry: Entry, raw_vocab: set[str], postings: dict[str, list[tuple[int, float]]]) -> None:
         index = len(self._refs)
         self._refs.append(entry.ref)
         strength: dict[str, float] = {}
@@ -106,7 +108,7 @@ class Matcher:
                     if term not in _NOT_TOPICAL and strength.get(term, 0.0) < weight:
                         strength[term] = weight
         for term, weight in strength.items():
-            self._postings[term].append((index, weight))
+            postings[term].append((index, weight))
 
     def match(self, question: str, kinds: Sequence[Kind] | None = None) -> Match:
         """Best entry for question, restricted to kinds if given; ``ref`` is None when it abstains."""
@@ -141,12 +143,15 @@ class Matcher:
         scores: dict[int, float] = {}  # only entries that share a word: usually a handful of thirty
         total = 0.0
         unknown_weight = self._anchored_unknown_weight if about else self._unknown_weight
+        weighted = self._weighted
         for term in dict.fromkeys(topical):  # a repeated word is not extra evidence
-            postings = self._postings.get(term)
-            weight = self._idf[term] if postings else unknown_weight
-            total += weight
-            for index, strength in postings or ():
-                scores[index] = scores.get(index, 0.0) + weight * strength
+            found = weighted.get(term)
+            if found is None:
+                total += unknown_weight
+                continue
+            total += found[0]
+            for index, gain in found[1]:
+                scores[index] = scores.get(index, 0.0) + gain
         if kinds is not None:
             refs = self._refs
             scores = {i: s for i, s in scores.items() if refs[i].split(":", 1)[0] in kinds}

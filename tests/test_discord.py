@@ -143,6 +143,18 @@ async def test_sent_components_are_not_kept_per_message(bot: Bot) -> None:
     assert (len(store.persistent_views), len(store._views)) == before
 
 
+async def test_a_rendering_sent_again_sends_the_same_payload(bot: Bot) -> None:
+    # Payloads are built once per rendering; the second send must match the first and what discord.py
+    # itself would build from the finished embed and view.
+    first, second = [
+        await bot.send(command("exosome", "risk", {"topic": "cancer"}, user_id=str(800 + n))) for n in (0, 1)
+    ]
+    assert first.data["embeds"] == second.data["embeds"] and first.data["components"] == second.data["components"]
+    rendered = render(bot.client.service.engine.answer_text("risk cancer"))
+    assert embed(first) == discord.Embed.to_dict(rendered.embed) and rendered.view is not None
+    assert first.data["components"] == discord.ui.View.to_components(rendered.view)
+
+
 async def test_faq_menu_answers_in_place(bot: Bot) -> None:
     callback = await bot.send(component("exobot:faq", values=["faq 3"]))
     assert callback.type == 7

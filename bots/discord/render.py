@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
+from discord.types.embed import Embed as EmbedData
 
 from core.answers import Answer, Field
 from core.text import chunks, truncate
@@ -40,6 +41,21 @@ def inert(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
+class SentEmbed(discord.Embed):
+    """An embed that is rendered once and then only sent, so its payload is built once too.
+
+    discord.py rebuilds an embed's dict on every send, which cost more than rendering a cached answer.
+    The dict is made on the first send; ``render``'s contract that nobody changes a rendering is what
+    makes that safe.
+    """
+
+    def to_dict(self) -> EmbedData:
+        payload: EmbedData | None = self.__dict__.get("_payload")
+        if payload is None:
+            payload = self.__dict__["_payload"] = super().to_dict()
+        return payload
+
+
 @dataclass(frozen=True)
 class Rendered:
     embed: discord.Embed
@@ -61,6 +77,13 @@ class SentComponents(discord.ui.View):
 
     def is_finished(self) -> bool:
         return True
+
+    def to_components(self) -> list[dict[str, Any]]:
+        # Built once, like SentEmbed's payload: the view never changes after rendering.
+        components: list[dict[str, Any]] | None = self.__dict__.get("_components")
+        if components is None:
+            components = self.__dict__["_components"] = super().to_components()
+        return components
 
 
 def ask_button(command: str, label: str) -> discord.ui.Button[Any]:
@@ -110,7 +133,7 @@ def _render(answer: Answer) -> Rendered:
     footer = truncate(" · ".join(t for t in (answer.footer, answer.disclaimer) if t), MAX_FOOTER)
     # Title, footer and description share the 6,000 characters with the fields; leave the fields some.
     room = min(MAX_DESCRIPTION, MAX_TOTAL - len(title) - len(footer) - 1000)
-    embed = discord.Embed(
+    embed = SentEmbed(
         title=title,
         description=truncate("\n\n".join(inert(p) for p in answer.paragraphs), room) or None,
         colour=EMERGENCY_COLOUR if answer.emergency else COLOUR,
