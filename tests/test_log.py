@@ -62,6 +62,16 @@ async def test_writer_batches_and_reads_back(tmp_path: Path) -> None:
     assert writer.state.written == 50 and writer.state.dropped == 0
 
 
+@pytest.mark.parametrize("size", [1, 3, 4, 5, 16, 17, 63, 64, 65, 81, 150])
+async def test_a_batch_of_any_size_is_stored_whole_and_in_order(tmp_path: Path, size: int) -> None:
+    # Batches are split into statements of several sizes; no row may fall between them.
+    async with await QuestionStore.open(tmp_path / "q.db") as store:
+        await store.insert([record(n) for n in range(size)])
+    with sqlite3.connect(tmp_path / "q.db") as db:
+        questions = [q for (q,) in db.execute("SELECT question FROM questions ORDER BY id")]
+    assert questions == [record(n).question for n in range(size)]
+
+
 async def test_user_ids_are_pseudonymised_and_never_stored_raw(tmp_path: Path, catalogue) -> None:
     writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY))
     await writer.start()

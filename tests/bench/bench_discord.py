@@ -6,6 +6,7 @@ Each side is measured PAIRS times, alternating; the ratio is the median over bac
 from __future__ import annotations
 
 import asyncio
+import gc
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +47,7 @@ async def _drive(client: discord.Client, fake: FakeDiscord, questions: list[str]
     payloads = [command("exosome", "ask", {"question": questions[n % len(questions)]}, user_id=str(600 + n % 100))
                 for n in range(INTERACTIONS)]  # fmt: skip
     pending = list(payloads)
+    gc.collect()  # each side starts from an empty heap of garbage instead of inheriting the other's
     started = time.perf_counter()
 
     async def worker() -> None:
