@@ -24,14 +24,16 @@ from core.log.pseudonym import Pseudonymiser
 from core.log.writer import LogWriter
 from core.service import ExobotService
 from core.settings import Secret, SlackSettings
-from tests.bench.common import Result, mixed_questions, percentile
+from tests.bench.common import Result, median, mixed_questions, paired_ratio, percentile
 from tests.fakes import serve_locally
 from tests.fakes.slack import FakeSlack, sign, slash_command_fields
 from tests.logtools import count_rows
 
 SECRET = "bench-secret"
 CONCURRENCY = 64
-REQUESTS = 3000
+REQUESTS = 750
+PAIRS = 8
+"""Runs per side, alternating: one run each swung the ratio from 0.64 to 0.95 on this VM."""
 
 
 def _bare_app(fake: FakeSlack) -> AsyncApp:
@@ -92,20 +94,30 @@ async def _run() -> list[Result]:
         ours_runner, ours_url = await _serve(http_app(build_app(settings, service)))
         await _load(bare_url, questions, 10)  # warm both up
         await _load(ours_url, questions, 10)
-        bare_rps, _ = await _load(bare_url, questions)
-        ours_rps, latencies = await _load(ours_url, questions)
+        bares, ourses, latencies = [], [], []
+        for _ in range(PAIRS):  # alternate, so a busy moment on the machine does not land on one side only
+            bares.append((await _load(bare_url, questions))[0])
+            rps, run_latencies = await _load(ours_url, questions)
+            ourses.append(rps)
+            latencies += run_latencies
         await bare_runner.cleanup()
         await ours_runner.cleanup()
         await writer.stop()
         rows = count_rows(db)
     await fake.stop()
-    expected = REQUESTS + 10
+    expected = PAIRS * REQUESTS + 10
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
-    ratio = ours_rps / bare_rps
+    ratio = paired_ratio(ourses, bares)
     return [
-        Result(f"Slack HTTP, bare Bolt app acking a constant ({CONCURRENCY} concurrent)", bare_rps, "req/s"),
-        Result(f"Slack HTTP, exobot ({CONCURRENCY} concurrent)", ours_rps, "req/s"),
-        Result("Slack HTTP, exobot / bare", ratio, "ratio", "goal >= 0.85", ratio >= 0.85),
+        Result(f"Slack HTTP, bare Bolt app acking a constant ({CONCURRENCY} concurrent)", median(bares), "req/s"),
+        Result(f"Slack HTTP, exobot ({CONCURRENCY} concurrent)", median(ourses), "req/s"),
+        Result(
+            f"Slack HTTP, exobot / bare (median of {PAIRS} back-to-back pairs)",
+            ratio,
+            "ratio",
+            "goal >= 0.85",
+            ratio >= 0.85,
+        ),
         Result("Slack HTTP, exobot p50 latency", p50, "ms"),
         Result("Slack HTTP, exobot p99 latency", p99, "ms", "goal far under 3000", p99 < 1000),
         Result(f"Slack log rows for {expected} requests", rows, "rows", f"goal = {expected}", rows == expected),
