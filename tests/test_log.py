@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import AsyncIterator
@@ -61,21 +60,6 @@ async def test_writer_batches_and_reads_back(tmp_path: Path) -> None:
     await writer.stop()
     assert count_rows(tmp_path / "q.db") == 50
     assert writer.state.written == 50 and writer.state.dropped == 0
-
-
-async def test_a_part_filled_batch_waits_for_more_rows_but_never_delays_flush_or_stop(tmp_path: Path) -> None:
-    writer = LogWriter(tmp_path / "q.db", Pseudonymiser(KEY), linger=30)
-    await writer.start()
-    writer.submit(record(0))
-    await asyncio.sleep(0.05)
-    assert (writer.state.queue_depth, writer.state.written) == (1, 0), "one row waits for company"
-    for n in range(1, 10):
-        writer.submit(record(n))
-    await asyncio.wait_for(writer.flush(), timeout=5)
-    assert writer.state.written == 10 and count_rows(tmp_path / "q.db") == 10
-    writer.submit(record(10))
-    await asyncio.wait_for(writer.stop(), timeout=5)
-    assert count_rows(tmp_path / "q.db") == 11
 
 
 @pytest.mark.parametrize("size", [1, 3, 4, 5, 16, 17, 63, 64, 65, 81, 150])

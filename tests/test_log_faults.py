@@ -179,7 +179,7 @@ async def test_deleted_database_is_recreated_without_losing_rows(tmp_path: Path,
 
 async def test_queue_overflow_counts_and_records_dropped_rows(tmp_path: Path, caplog) -> None:
     path = tmp_path / "q.db"
-    writer = LogWriter(path, Pseudonymiser(b"k" * 32), queue_size=10, linger=0)  # takes the first row at once
+    writer = LogWriter(path, Pseudonymiser(b"k" * 32), queue_size=10)
     await writer.start()
     blocker = sqlite3.connect(path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")  # the writer is stuck in busy_timeout while we submit

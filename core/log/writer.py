@@ -54,7 +54,6 @@ class LogWriter:
         *,
         queue_size: int = 10_000,
         batch_size: int = 512,
-        linger: float = 0.1,
         retention_days: int | None = 90,
         max_backoff: float = 5.0,
     ) -> None:
@@ -62,16 +61,11 @@ class LogWriter:
         self.pseudonymiser = pseudonymiser
         self.spool_path = path.with_name(path.name + ".spool.jsonl")
         self.batch_size = batch_size
-        self.linger = linger
-        """Seconds a part-filled batch waits for more rows: each transaction costs the same however few
-        rows it holds, and that work competes with answering. ``flush`` and ``stop`` cut the wait short."""
         self.retention_days = retention_days
         self.queue_size = queue_size
         # A plain deque, not asyncio.Queue: submit runs once per answer and must cost next to nothing.
         self._pending: deque[QuestionRecord | Asked] = deque()
         self._wakeup = asyncio.Event()
-        self._hurry = asyncio.Event()
-        self._flushes = 0
         self._progress = asyncio.Condition()
         self._handled = 0
         self._in_flight = 0
@@ -107,7 +101,6 @@ class LogWriter:
             return
         self._stopping = True
         self._wakeup.set()
-        self._hurry.set()
         await self._task
         self._task = None
         self._stopping = False
@@ -140,13 +133,8 @@ class LogWriter:
         if self._task is None or self._handled >= target:
             return
         self._wakeup.set()
-        self._hurry.set()
-        self._flushes += 1  # no lingering while anyone waits for the rows
-        try:
-            async with self._progress:
-                await self._progress.wait_for(lambda: self._handled >= target or self._task is None)
-        finally:
-            self._flushes -= 1
+        async with self._progress:
+            await self._progress.wait_for(lambda: self._handled >= target or self._task is None)
 
     @property
     def state(self) -> WriterState:
@@ -188,10 +176,6 @@ class LogWriter:
                     await self._maintain()
                     continue
             pending = self._pending
-            if len(pending) < self.batch_size and self.linger and not (self._stopping or self._flushes):
-                self._hurry.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._hurry.wait(), timeout=self.linger)
             batch = [pending.popleft() for _ in range(min(len(pending), self.batch_size))]
             if batch:
                 self._in_flight = len(batch)
