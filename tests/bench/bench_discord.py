@@ -77,6 +77,7 @@ async def _run() -> list[Result]:
         for _ in range(PAIRS):  # alternate, so a busy moment on the machine does not land on one side only
             bares.append(await _drive(bare, fake, questions))
             ourses.append(await _drive(ours, fake, questions))
+            await writer.flush()  # untimed, but here: the bare run must not be the one writing these rows
         bare_rate, ours_rate = median(bares), median(ourses)
         ratio = paired_ratio(ourses, bares)
         for client in (ours, bare):

@@ -59,6 +59,7 @@ async def _run() -> list[Result]:
         for _ in range(PAIRS):  # alternate, so a busy moment on the machine does not land on one side only
             offs.append(await _answers(plain, requests, 0.2))
             ons.append(await _answers(logged, requests, 0.2))
+            await writer.flush()  # untimed, but here: the next run must not be the one writing these rows
         off, on = median(offs), median(ons)
         await writer.stop()
         ratio = paired_ratio(ons, offs)

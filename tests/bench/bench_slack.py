@@ -98,6 +98,7 @@ async def _run() -> list[Result]:
         for _ in range(PAIRS):  # alternate, so a busy moment on the machine does not land on one side only
             bares.append((await _load(bare_url, questions))[0])
             rps, run_latencies = await _load(ours_url, questions)
+            await writer.flush()  # untimed, but here: the bare run must not be the one writing these rows
             ourses.append(rps)
             latencies += run_latencies
         await bare_runner.cleanup()
