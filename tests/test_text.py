@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from core.text import _PHRASE_RE, _PHRASES, STOPWORDS, clean, stem, tokens, tokens_to_words
+from core.text import _PHRASE_RE, _PHRASES, STOPWORDS, clean, fold, stem, tokens, tokens_to_words
 
 _AWKWARD = [
     "",
@@ -43,6 +43,12 @@ def _random_texts(count: int) -> list[str]:
 @pytest.mark.parametrize("text", _AWKWARD + _random_texts(300))
 def test_clean_matches_its_definition(text: str) -> None:
     assert clean(text) == _clean_by_definition(text)
+
+
+@pytest.mark.parametrize("text", _AWKWARD + _random_texts(300))
+def test_fold_matches_its_definition(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    assert fold(text) == decomposed.replace("'", "").replace("\u2019", "")
 
 
 @pytest.mark.parametrize("text", _AWKWARD)

@@ -7,8 +7,9 @@ as typed and pings nobody.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord.types.embed import Embed as EmbedData
@@ -35,6 +36,8 @@ COLOUR = discord.Colour(0x2F4858)
 EMERGENCY_COLOUR = discord.Colour.red()
 NO_MENTIONS = discord.AllowedMentions.none()
 
+T = TypeVar("T")
+
 
 def inert(text: str) -> str:
     """Text that Discord shows as written: no markdown, no mentions."""
@@ -50,10 +53,7 @@ class SentEmbed(discord.Embed):
     """
 
     def to_dict(self) -> EmbedData:
-        payload: EmbedData | None = self.__dict__.get("_payload")
-        if payload is None:
-            payload = self.__dict__["_payload"] = super().to_dict()
-        return payload
+        return _built_once(self, "_payload", super().to_dict)
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,16 @@ class SentComponents(discord.ui.View):
         return True
 
     def to_components(self) -> list[dict[str, Any]]:
-        # Built once, like SentEmbed's payload: the view never changes after rendering.
-        components: list[dict[str, Any]] | None = self.__dict__.get("_components")
-        if components is None:
-            components = self.__dict__["_components"] = super().to_components()
-        return components
+        return _built_once(self, "_components", super().to_components)
+
+
+def _built_once(owner: object, name: str, build: Callable[[], T]) -> T:
+    """What build returns, kept on owner as name: a rendering never changes once made, so its payload
+    can be sent again as it is."""
+    found: T | None = owner.__dict__.get(name)
+    if found is None:
+        found = owner.__dict__[name] = build()
+    return found
 
 
 def ask_button(command: str, label: str) -> discord.ui.Button[Any]:

@@ -33,8 +33,9 @@ _RECORD_COLUMNS = (
 _CHUNKS = (64, 16, 4, 1)
 """Rows per INSERT statement, largest first. A statement of many rows runs as one SQLite step, and each
 step is a round trip for the GIL: the writer thread gives it up for the step and must take it back from
-the answering thread, which stalls that thread. Splitting a batch by these sizes takes at most nine
-steps whatever its length (81 rows: 64 + 16 + 1), against one per leftover row with a single size."""
+the answering thread, which stalls that thread. Split by these sizes, what is left after the full
+64-row statements takes at most nine steps (81 rows: 64 + 16 + 1), against one per leftover row with a
+single size."""
 _INSERTS = {
     size: f"INSERT OR IGNORE INTO questions ({_RECORD_COLUMNS}) VALUES "  # noqa: S608 - constant text
     + ", ".join(["(" + ", ".join("?" * len(QuestionRecord._fields)) + ")"] * size)
