@@ -67,9 +67,8 @@ class Answer:
         Most answers are a cached one with a new score or command; going through ``__init__`` sets all
         fourteen fields one ``object.__setattr__`` at a time, which cost more than matching the question.
         """
-        unknown = changes.keys() - _FIELD_NAMES
-        if unknown:
-            raise TypeError(f"Answer has no field(s) {sorted(unknown)}")
+        if not _FIELD_NAMES.issuperset(changes):
+            raise TypeError(f"Answer has no field(s) {sorted(changes.keys() - _FIELD_NAMES)}")
         copy = object.__new__(Answer)
         copy.__dict__.update(self.__dict__, **changes)
         return copy

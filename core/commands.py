@@ -7,8 +7,8 @@ know. When such a question cannot be answered, ``near_miss`` says whether it was
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 COMMAND_PREFIX = "/exosome"
 
@@ -34,8 +34,10 @@ _BY_WORD = {
 }
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
+    """A parsed message. A named tuple: one is made per message, and a frozen dataclass costs several
+    times as much to build."""
+
     name: CommandName
     argument: str = ""
 
@@ -62,10 +64,10 @@ def _near_miss(word: str) -> CommandName | None:
 
 def parse(text: str) -> Command:
     """Split cleaned text into a subcommand and its argument; anything else is a question."""
-    if text.lower().startswith(COMMAND_PREFIX):
+    if text[:1] == "/" and text.lower().startswith(COMMAND_PREFIX):
         text = text[len(COMMAND_PREFIX) :].strip()
     first, _, rest = text.partition(" ")
-    name = _BY_WORD.get(first.lower().strip("?!.,"))
+    name = _BY_WORD.get(first) or _BY_WORD.get(first.lower().strip("?!.,"))
     if name is not None:
         return Command(name, rest.strip())
     return Command(CommandName.ASK, text)

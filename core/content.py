@@ -7,6 +7,7 @@ editor fixes them in one pass and the bot refuses to start with broken content.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -94,8 +95,9 @@ class Entry:
     stem_cell: str | None = None
     """Compare rows only: what the row says of stem cell therapy."""
 
-    @property
+    @functools.cached_property
     def ref(self) -> str:
+        """``kind:id``, the name answers and the log use. Kept: every matched question asks for it."""
         return f"{self.kind}:{self.id}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import fold
+from core.text import fold, tokens
 
 _SYMPTOMS = (
     r"(?:trouble|difficulty|hard|struggling|problems?) (?:to )?breath(?:e|ing)",
@@ -49,9 +49,22 @@ _HYPOTHETICAL = re.compile(
 """Wording that marks a general question about symptoms rather than a report of them."""
 
 
+_CUES = frozenset(
+    """brea unco blue chok ambu emer swel swol clos tigh puff fain pass blac coll ches seiz fitt anap alle
+    whee hive raci inje shot need oozi pus spre stre feve conf wake awak""".split()
+)
+"""How the words of every phrase above begin: each phrase has a word starting one of these ways.
+
+Most messages have none, and looking up a few word starts costs a tenth of running the patterns.
+``tests/test_emergency.py`` lists every phrase the patterns match and checks that each has a cue.
+"""
+
+
 def is_emergency(text: str) -> bool:
     """True when text reads as a severe reaction happening to someone now."""
     folded = fold(text)
+    if _CUES.isdisjoint([word[:4] for word in tokens(folded)]):
+        return False
     if _ALWAYS.search(folded):
         return True
     if not _SYMPTOM.search(folded):

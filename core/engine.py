@@ -24,6 +24,8 @@ _LOOKUP_CUTOFF = 88
 """A name this close to exactly one entry is answered directly, python-discord tag style."""
 _SUGGEST_CUTOFF = 65
 """Below this a "did you mean" would be a guess, and guesses confuse more than they help."""
+_ALSO_CACHE_SIZE = 4096
+"""Entry answers kept with a given set of close alternatives; pairs recur, but their number is not bounded."""
 _LISTINGS = {Kind.RISK: "list:risks", Kind.COMPARE: "list:compare", Kind.FAQ: "list:faq"}
 _COMMAND_OF_KIND = {Kind.RISK: "risk", Kind.COMPARE: "compare", Kind.FAQ: "faq"}
 
@@ -66,6 +68,7 @@ class AnswerEngine:
         # looks things up, and a one-shot `exobot ask` builds only the answer it prints.
         self._related: dict[str, tuple[str, ...]] = {}
         self._entry_answers: dict[str, Answer] = {}
+        self._also_answers: dict[tuple[str, tuple[str, ...]], Answer] = {}
         self._listings: dict[Kind, Answer] = {}
         self._handlers: dict[CommandName, Callable[[str], Answer]] = {
             CommandName.RISKS: lambda _: self._listing(Kind.RISK),
@@ -138,15 +141,25 @@ class AnswerEngine:
         if entry.kind is Kind.LIST:
             base = self._listing(next(k for k, ref in _LISTINGS.items() if ref == entry.ref))
         else:
-            if entry.ref not in self._entry_answers:
-                self._entry_answers[entry.ref] = self._build_entry_answer(entry)
-            base = self._entry_answers[entry.ref]
-        if score == base.score and not also:
-            return base
-        if not also or entry.kind is Kind.LIST:
-            return base.copy_with(score=score)
-        related = tuple(dict.fromkeys((*also, *self._related_to(entry))))[:3]
-        return base.copy_with(score=score, suggestions=tuple(self._suggestion(r) for r in related if r != entry.ref))
+            found = self._entry_answers.get(entry.ref)
+            if found is None:
+                found = self._entry_answers[entry.ref] = self._build_entry_answer(entry)
+            base = found
+        if also and entry.kind is not Kind.LIST:
+            base = self._with_also(base, entry, also)
+        return base if score == base.score else base.copy_with(score=score)
+
+    def _with_also(self, base: Answer, entry: Entry, also: Sequence[str]) -> Answer:
+        """base with the matcher's close alternatives first among its suggestions, made once per pair."""
+        key = (entry.ref, tuple(also))
+        found = self._also_answers.get(key)
+        if found is None:
+            if len(self._also_answers) >= _ALSO_CACHE_SIZE:
+                self._also_answers.clear()
+            related = tuple(dict.fromkeys((*also, *self._related_to(entry))))[:3]
+            suggestions = tuple(self._suggestion(r) for r in related if r != entry.ref)
+            found = self._also_answers[key] = base.copy_with(suggestions=suggestions)
+        return found
 
     def _build_entry_answer(self, entry: Entry) -> Answer:
         fields: tuple[Field, ...] = ()

@@ -113,7 +113,7 @@ class Matcher:
     def match(self, question: str, kinds: Sequence[Kind] | None = None) -> Match:
         """Best entry for question, restricted to kinds if given; ``ref`` is None when it abstains."""
         terms = tokens_to_words(self._correct_spelling(tokens(question)))
-        about = any(t in ANCHORS for t in terms)
+        about = not ANCHORS.isdisjoint(terms)
         # Numbers ("at 60", "#3") name no subject, so they neither count for nor against an entry.
         topical = [t for t in terms if t not in _NOT_TOPICAL and not t.isdigit()]
         if not topical:
@@ -144,22 +144,28 @@ class Matcher:
         total = 0.0
         unknown_weight = self._anchored_unknown_weight if about else self._unknown_weight
         weighted = self._weighted
-        for term in dict.fromkeys(topical):  # a repeated word is not extra evidence
+        for term in dict.fromkeys(topical) if len(topical) > 1 else topical:  # a repeat is not extra evidence
             found = weighted.get(term)
             if found is None:
                 total += unknown_weight
                 continue
-            total += found[0]
-            for index, gain in found[1]:
-                scores[index] = scores.get(index, 0.0) + gain
+            weight, gains = found
+            total += weight
+            if scores:
+                for index, gain in gains:
+                    scores[index] = scores.get(index, 0.0) + gain
+            else:
+                scores.update(gains)
         if kinds is not None:
-            refs = self._refs
-            scores = {i: s for i, s in scores.items() if refs[i].split(":", 1)[0] in kinds}
+            scores = {i: s for i, s in scores.items() if self._refs[i].split(":", 1)[0] in kinds}
         # Asking `compare …` is itself the cue; only free questions need a comparison word.
-        elif self._comparisons and not COMPARISON_CUES.intersection(topical):
+        elif self._comparisons and COMPARISON_CUES.isdisjoint(topical):
             for index in self._comparisons.intersection(scores):
                 scores[index] *= _UNCUED_COMPARISON
-        return sorted(((s / total, self._refs[i]) for i, s in scores.items()), reverse=True)
+        refs = self._refs
+        ranked = [(s / total, refs[i]) for i, s in scores.items()]
+        ranked.sort(reverse=True)
+        return ranked
 
     def _correct_spelling(self, raw: list[str]) -> list[str]:
         """Replace words the content has never seen by the closest word it has, when one is close."""

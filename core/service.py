@@ -26,6 +26,8 @@ from core.text import MAX_QUESTION_CHARS, clean
 
 log = logging.getLogger(__name__)
 
+_LOG_COMMANDS = frozenset((CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD))
+
 
 @dataclass(frozen=True)
 class ReloadResult:
@@ -55,7 +57,13 @@ class ExobotService:
         started = time.perf_counter()
         text = clean(request.text)
         try:
-            answer = await self._answer(request, text)
+            answer = self._rate_limit(request)
+            if answer is None:
+                command = parse(text)
+                if command.name in _LOG_COMMANDS:
+                    answer = await self._log_command(request, command)
+                else:  # no coroutine for the common case: only the log commands wait for anything
+                    answer = self.engine.answer_parsed(text, command)
         except Exception:
             log.exception("unexpected error answering a %s question", request.platform)
             answer = self._error_answer()
@@ -73,17 +81,19 @@ class ExobotService:
         (a "share in channel" button), which is not a new question."""
         return self.engine.answer_text(clean(text))
 
-    async def _answer(self, request: Request, text: str) -> Answer:
+    def _rate_limit(self, request: Request) -> Answer | None:
+        """The "slow down" answer when this person has asked too much too fast, else None."""
         if self._rate_limiter is not None:
             wait = self._rate_limiter.retry_after(f"{request.platform}:{request.user_id}")
             if wait:
                 return self._rate_limited(wait)
-        command = parse(text)
-        if command.name in (CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD):
-            return (await self._log_command(request, command)).copy_with(command=command.name.value)
-        return self.engine.answer_parsed(text, command)
+        return None
 
     async def _log_command(self, request: Request, command: Command) -> Answer:
+        answer = await self._read_log(request, command)
+        return answer.copy_with(command=command.name.value)
+
+    async def _read_log(self, request: Request, command: Command) -> Answer:
         engine = self.engine
         if command.name is CommandName.MOD and not request.is_moderator:
             return _private(engine, "Moderators only", "Only this community's moderators can review the question log.")

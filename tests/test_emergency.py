@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Iterator
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
+
 import pytest
 
+from core import emergency
 from core.emergency import is_emergency
 from core.engine import AnswerEngine, EnginePolicy
 from core.request import Request
@@ -66,3 +74,58 @@ def test_emergency_number_is_configurable(catalogue) -> None:
 
 def test_emergency_check_runs_before_commands(engine: AnswerEngine) -> None:
     assert engine.answer(Request("risk my throat is closing")).emergency
+
+
+def _phrases(pattern: str) -> Iterator[str]:
+    """Every text the (finite) pattern matches: the patterns have no open-ended repeats."""
+
+    def expand(items: Any) -> Iterator[str]:
+        parts = [list(one(op, av)) for op, av in items]
+        for combo in itertools.product(*parts):
+            yield "".join(combo)
+
+    def one(op: Any, av: Any) -> Iterator[str]:
+        if op is sre.LITERAL:
+            yield chr(av)
+        elif op is sre.AT:
+            yield ""
+        elif op is sre.SUBPATTERN:
+            yield from expand(av[3])
+        elif op is sre.BRANCH:
+            for branch in av[1]:
+                yield from expand(branch)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, item = av
+            assert high is not sre.MAXREPEAT, "an open-ended repeat cannot be listed"
+            for n in range(low, high + 1):
+                yield from expand(list(item) * n)
+        else:
+            raise AssertionError(f"pattern uses {op}, which this listing does not know")
+
+    yield from expand(_parser.parse(pattern))
+
+
+ALARMING_PHRASES = sorted({p for pattern in (emergency._ALWAYS, emergency._SYMPTOM) for p in _phrases(pattern.pattern)})
+
+
+def test_every_alarming_phrase_has_a_cue() -> None:
+    """The cue check skips the patterns only when no phrase they match can be in the text."""
+    assert len(ALARMING_PHRASES) > 500
+    missing = [p for p in ALARMING_PHRASES if emergency._CUES.isdisjoint(w[:4] for w in re.findall("[a-z0-9]+", p))]
+    assert missing == []
+
+
+class _NoCues(frozenset[str]):
+    def isdisjoint(self, other: object) -> bool:
+        return False
+
+
+def test_the_cue_check_never_changes_the_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.bench.common import mixed_questions
+
+    texts = [*EMERGENCIES, *NOT_EMERGENCIES, *mixed_questions(), *ALARMING_PHRASES]
+    texts += [f"since this morning {p}!" for p in ALARMING_PHRASES[::7]]
+    with_cues = [is_emergency(t) for t in texts]
+    monkeypatch.setattr(emergency, "_CUES", _NoCues())
+    assert with_cues == [is_emergency(t) for t in texts]
+    assert any(with_cues) and not all(with_cues)

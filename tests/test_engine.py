@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from core.answers import Answer, Outcome
@@ -18,6 +20,7 @@ def ask(engine: AnswerEngine, text: str) -> Answer:
 def test_parse_grammar() -> None:
     assert parse("risks").name is CommandName.RISKS
     assert parse("/exosome risk cancer") == parse("risk cancer")
+    assert parse("/EXOSOME Risks?") == parse("risks") == ("risks", "")
     assert parse("risk cancer").argument == "cancer"
     assert parse("Compare cost").name is CommandName.COMPARE
     assert parse("faq 2").argument == "2"
@@ -157,3 +160,20 @@ def test_every_answer_carries_disclaimer_and_sources(engine: AnswerEngine) -> No
 
 def test_entry_answers_show_review_dates(engine: AnswerEngine) -> None:
     assert "Last reviewed 2026-11-25" in (ask(engine, "risk cost").footer or "")
+
+
+def test_copy_with_is_replace_and_refuses_unknown_fields(engine: AnswerEngine) -> None:
+    answer = engine.answer(Request("risk cancer"))
+    changed = answer.copy_with(score=0.5, command="faq")
+    assert changed == dataclasses.replace(answer, score=0.5, command="faq") and answer.score == 1.0
+    with pytest.raises(TypeError, match="scor"):
+        answer.copy_with(scor=0.5)
+
+
+def test_close_alternatives_lead_the_suggestions_and_are_reused(engine: AnswerEngine) -> None:
+    entry = engine.catalogue["risk:cancer"]
+    first = engine.entry_answer(entry, 0.7, ("risk:regulation",))
+    again = engine.entry_answer(entry, 0.6, ("risk:regulation",))
+    assert first.suggestions[0].ref == "risk:regulation" and entry.ref not in [s.ref for s in first.suggestions]
+    assert (first.score, again.score) == (0.7, 0.6) and first.suggestions is again.suggestions
+    assert engine.entry_answer(entry).suggestions != first.suggestions
