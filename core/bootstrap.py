@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Callable
 
 from core.answers import Answer
 from core.engine import AnswerEngine
+from core.log.process import LogProcess
 from core.log.pseudonym import Pseudonymiser, load_or_create_key
-from core.log.writer import LogWriter
 from core.ratelimit import RateLimiter
 from core.request import Request
 from core.service import ExobotService
@@ -25,7 +25,7 @@ async def running_service(
     """A service with its log writer started; leaving the block flushes and closes the log."""
     engine = AnswerEngine.from_settings(settings)
     key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
-    writer = LogWriter(settings.db_path, Pseudonymiser(key), retention_days=settings.retention_days)
+    writer = LogProcess(settings.db_path, Pseudonymiser(key), retention_days=settings.retention_days)
     await writer.start()
     try:
         yield ExobotService(

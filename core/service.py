@@ -18,7 +18,7 @@ from core.commands import Command, CommandName, parse
 from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
 from core.log.records import Asked
-from core.log.writer import LogUnavailable, LogWriter
+from core.log.writer import LogUnavailable, QuestionLog
 from core.ratelimit import RateLimiter
 from core.request import Request
 from core.review import ReviewError, moderate
@@ -41,7 +41,7 @@ class ExobotService:
         self,
         engine: AnswerEngine,
         *,
-        writer: LogWriter | None = None,
+        writer: QuestionLog | None = None,
         rate_limiter: RateLimiter | None = None,
         content_dir: Path | None = None,
         on_answer: Callable[[Request, Answer, float], None] | None = None,

@@ -218,7 +218,11 @@ def test_sigterm_in_the_middle_of_a_burst_loses_nothing(isolated_env: Path) -> N
         json.loads(process.stdout.readline())
         answered += 1
     process.send_signal(signal.SIGTERM)
-    rest, errors = process.communicate(timeout=30)
+    # Read on through process.stdout, not communicate(): readline() may have buffered answers already,
+    # and communicate() reads the pipe underneath that buffer, so it would miss them.
+    rest = process.stdout.read()
+    errors = process.stderr.read() if process.stderr else ""
+    process.wait(timeout=30)
     answered += len([line for line in rest.splitlines() if line.strip()])
     assert process.returncode == 0, errors
     assert 500 <= answered < 3000  # it really was stopped mid-burst

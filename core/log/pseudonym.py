@@ -25,6 +25,11 @@ class Pseudonymiser:
         self._key = key
         self._known: dict[str, str] = {}  # the same people ask again and again; HMAC is the costly part
 
+    @property
+    def key(self) -> bytes:
+        """The secret itself, for handing to the log's writer process; never log it."""
+        return self._key
+
     def user_hash(self, platform: str, user_id: str) -> str:
         """HMAC-SHA256 of the platform and id: the same person on two platforms gets two pseudonyms."""
         name = f"{platform}:{user_id}"

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,6 +56,19 @@ def now_iso() -> str:
 def new_record_id() -> str:
     """Unique and rising with time, so the unique index grows at its end instead of at random places."""
     return f"{_PROCESS}{next(_SEQUENCE):012x}"
+
+
+def reserve_record_ids(count: int) -> tuple[str, int]:
+    """Room for count ids, as (process tag, first number): ``record_ids`` spells them out. Another
+    process (the log's writer) can then make a batch's ids, the same ones however often it is asked."""
+    first = next(_SEQUENCE)
+    for _ in range(count - 1):
+        next(_SEQUENCE)
+    return _PROCESS, first
+
+
+def record_ids(tag: str, first: int, count: int) -> list[str]:
+    return [f"{tag}{n:012x}" for n in range(first, first + count)]
 
 
 class QuestionRecord(NamedTuple):
@@ -122,16 +135,25 @@ class Asked(NamedTuple):
         ))  # fmt: skip
 
 
-def to_records(batch: Iterable[Asked], pseudonymiser: Pseudonymiser) -> list[QuestionRecord]:
+def to_records(
+    batch: Iterable[Asked], pseudonymiser: Pseudonymiser, ids: Iterable[str] | None = None
+) -> list[QuestionRecord]:
+    """Rows for what was asked: pseudonymised, with new ids unless the caller reserved them."""
     user_hash = pseudonymiser.user_hash
     new = tuple.__new__
+
+    def new_ids() -> Iterator[str]:
+        yield from ids or ()
+        while True:
+            yield new_record_id()
+
     return [
         new(QuestionRecord, (
-            new_record_id(), iso_at(at), platform, workspace, channel, channel_kind, user_hash(platform, user_id),
+            record_id, iso_at(at), platform, workspace, channel, channel_kind, user_hash(platform, user_id),
             command, question, match, score, emergency, latency * 1000, outcome,
         ))
-        for platform, workspace, channel, channel_kind, user_id, command, question, match, score, emergency, latency,
-        outcome, at in batch
+        for (platform, workspace, channel, channel_kind, user_id, command, question, match, score, emergency,
+             latency, outcome, at), record_id in zip(batch, new_ids(), strict=False)  # new_ids never ends
     ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from core.log.pseudonym import Pseudonymiser
 from core.log.records import Asked, QuestionRecord, to_records, utcnow
@@ -44,6 +45,22 @@ class WriterState:
     spooled: int
     dropped: int
     last_error: str | None
+
+
+class QuestionLog(Protocol):
+    """What the answer path and the review commands need of a question log, wherever it writes:
+    ``LogWriter`` writes from a thread of this process, ``core.log.process.LogProcess`` from a child."""
+
+    pseudonymiser: Pseudonymiser
+
+    def submit(self, item: QuestionRecord | Asked) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    @property
+    def state(self) -> WriterState: ...
+
+    def store(self) -> contextlib.AbstractAsyncContextManager[QuestionStore]: ...
 
 
 class LogWriter:
@@ -188,11 +205,13 @@ class LogWriter:
                 await self._maintain()
 
     def _records(self, batch: list[QuestionRecord | Asked]) -> list[QuestionRecord]:
-        """Rows for a batch: answered questions are pseudonymised here, finished records pass as they are."""
-        records = [item for item in batch if isinstance(item, QuestionRecord)]
-        if len(records) < len(batch):
-            records += to_records((item for item in batch if isinstance(item, Asked)), self.pseudonymiser)
-        return records
+        return as_records(batch, self.pseudonymiser)
+
+    def note_dropped(self, count: int) -> None:
+        """Count rows lost before they reached this writer (another process's full queue); they are
+        recorded in the log like its own."""
+        self._dropped += count
+        self._dropped_unrecorded += count
 
     def _idle_timeout(self) -> float:
         if not self._healthy or self._spooled:
@@ -278,6 +297,14 @@ class LogWriter:
                 self._dropped += lost
                 self._dropped_unrecorded += lost
                 log.error("question log spool %s failed (%s): %d rows lost", self.spool_path, exc, lost)
+
+
+def as_records(batch: list[QuestionRecord | Asked], pseudonymiser: Pseudonymiser) -> list[QuestionRecord]:
+    """Rows for a batch: answered questions are pseudonymised here, finished records pass as they are."""
+    records = [item for item in batch if isinstance(item, QuestionRecord)]
+    if len(records) < len(batch):
+        records += to_records((item for item in batch if isinstance(item, Asked)), pseudonymiser)
+    return records
 
 
 async def _import_spool(store: QuestionStore, path: Path, batch_size: int) -> int:

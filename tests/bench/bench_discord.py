@@ -18,8 +18,8 @@ from discord import app_commands
 from bots.discord.bot import ExobotClient
 from core.content import load_catalogue
 from core.engine import AnswerEngine
+from core.log.process import LogProcess
 from core.log.pseudonym import Pseudonymiser
-from core.log.writer import LogWriter
 from core.service import ExobotService
 from core.settings import DiscordSettings, Secret
 from tests.bench.common import Result, median, mixed_questions, paired_ratio
@@ -66,7 +66,7 @@ async def _run() -> list[Result]:
     discord.http.Route.BASE = fake.base
     questions = [q for q in mixed_questions() if q and len(q) <= 500]
     with tempfile.TemporaryDirectory() as tmp:
-        writer = LogWriter(Path(tmp) / "bench.db", Pseudonymiser(b"k" * 32), queue_size=100_000)
+        writer = LogProcess(Path(tmp) / "bench.db", Pseudonymiser(b"k" * 32), queue_size=100_000)
         await writer.start()
         service = ExobotService(AnswerEngine(load_catalogue()), writer=writer)
         ours = ExobotClient(service, DiscordSettings(token=Secret("bench-token-" + "x" * 30)))

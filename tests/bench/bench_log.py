@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.content import load_catalogue
 from core.engine import AnswerEngine
+from core.log.process import LogProcess
 from core.log.pseudonym import Pseudonymiser
 from core.log.writer import LogWriter
 from core.request import Request
@@ -51,7 +52,7 @@ async def _run() -> list[Result]:
         engine = AnswerEngine(load_catalogue())
         requests = [Request(q, platform="bench", user_id=f"U{n % 50}") for n, q in enumerate(mixed_questions())]
         plain = ExobotService(engine)
-        writer = LogWriter(folder / "answers.db", Pseudonymiser(b"k" * 32), queue_size=1_000_000)
+        writer = LogProcess(folder / "answers.db", Pseudonymiser(b"k" * 32), queue_size=1_000_000)
         await writer.start()
         logged = ExobotService(engine, writer=writer)
         await _answers(plain, requests, 0.3)  # warm-up

@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.slack.app import build_app, http_app
 from core.content import load_catalogue
 from core.engine import AnswerEngine
+from core.log.process import LogProcess
 from core.log.pseudonym import Pseudonymiser
-from core.log.writer import LogWriter
 from core.service import ExobotService
 from core.settings import Secret, SlackSettings
 from tests.bench.common import Result, median, mixed_questions, paired_ratio, percentile
@@ -85,7 +85,7 @@ async def _run() -> list[Result]:
     questions = [q for q in mixed_questions() if q and len(q) < 500]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        writer = LogWriter(db, Pseudonymiser(b"k" * 32), queue_size=100_000)
+        writer = LogProcess(db, Pseudonymiser(b"k" * 32), queue_size=100_000)
         await writer.start()
         service = ExobotService(AnswerEngine(load_catalogue()), writer=writer)
         settings = SlackSettings(bot_token=Secret("xoxb-bench"), signing_secret=Secret(SECRET), app_token=None,

@@ -1,0 +1,113 @@
+"""The question log written by a child process: every row arrives once, even when the child dies."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from core.engine import AnswerEngine
+from core.log.process import LogProcess
+from core.log.pseudonym import Pseudonymiser
+from core.log.store import QuestionStore
+from core.request import Request
+from core.service import ExobotService
+from tests.logtools import count_rows, record
+
+KEY = b"process-test-key-" + b"k" * 16
+
+
+def record_ids(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [r[0] for r in db.execute("SELECT record_id FROM questions ORDER BY id")]
+
+
+async def test_rows_are_written_by_a_child_process(tmp_path: Path) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
+    await log.start()
+    assert log._process is not None and log._process.pid > 0
+    with open(f"/proc/{log._process.pid}/cmdline", "rb") as cmdline:
+        assert KEY not in cmdline.read()  # the secret goes over the socket, never into argv
+    records = [record(n) for n in range(300)]
+    for r in records:
+        log.submit(r)
+    await log.flush()
+    assert count_rows(tmp_path / "q.db") == 300
+    state = log.state
+    assert state.running and state.healthy and state.written == 300 and state.queue_depth == 0
+    process = log._process
+    await log.stop()
+    assert process.returncode == 0 and not log.state.running
+    assert record_ids(tmp_path / "q.db") == [r.record_id for r in records]
+
+
+async def test_stop_writes_what_was_still_queued(tmp_path: Path) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
+    await log.start()
+    assert log._process is not None
+    log.submit(record(-1))
+    await log.flush()  # the child is serving, so its signal handlers are set
+    for signal_number in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a service manager, to the whole group
+        log._process.send_signal(signal_number)
+    for n in range(2000):
+        log.submit(record(n))
+    await log.stop()  # no flush first
+    assert count_rows(tmp_path / "q.db") == 2001 and log._fallback is None  # all written by the child
+
+
+async def test_a_dead_child_loses_and_repeats_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
+    await log.start()
+    first = [record(n) for n in range(500)]
+    for r in first:
+        log.submit(r)
+    await log.flush()
+    later = [record(n) for n in range(500, 3000)]
+    for r in later[:1500]:
+        log.submit(r)
+    assert log._process is not None
+    log._process.kill()  # some of these rows may be written, some not: none may be lost or doubled
+    for r in later[1500:]:
+        log.submit(r)
+    with caplog.at_level(logging.ERROR, logger="core.log.process"):
+        await log.flush()
+    assert "stopped unexpectedly" in caplog.text
+    assert log.state.running  # the log carries on, in this process
+    log.submit(record(9999, question="after the child died"))
+    await log.stop()
+    ids = record_ids(tmp_path / "q.db")
+    assert len(ids) == len(set(ids)) == 3001
+    assert set(ids) >= {r.record_id for r in first + later}
+
+
+async def test_review_commands_read_what_the_child_wrote(tmp_path: Path, catalogue) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
+    await log.start()
+    try:
+        service = ExobotService(AnswerEngine(catalogue), writer=log)
+        for text in ("is it safe?", "risk cancer", "what about my cat"):
+            await service.handle(Request(text, platform="slack", user_id="U1"))
+        mine = await service.handle(Request("my-data", platform="slack", user_id="U1"))
+        assert mine.private and "3 question(s)" in mine.paragraphs[0]
+        gone = await service.handle(Request("forget-me", platform="slack", user_id="U1"))
+        assert "deleted 4" in gone.paragraphs[0]  # the three questions and the my-data request
+        async with log.store() as store:
+            # Only the forget-me request itself remains: it is logged once answered, like any other.
+            assert [r.command for r in await store.recent()] == ["forget-me"]
+    finally:
+        await log.stop()
+
+
+async def test_a_full_queue_drops_and_records_how_many(tmp_path: Path) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY), queue_size=10)
+    await log.start()
+    for n in range(25):
+        log.submit(record(n))  # nothing has been sent yet: the queue holds ten
+    assert log.state.dropped == 15
+    await log.stop()
+    assert count_rows(tmp_path / "q.db") == 10
+    async with await QuestionStore.open(tmp_path / "q.db") as store:
+        assert [(kind, count) for _, kind, count in await store.events()] == [("dropped", 15)]
