@@ -68,12 +68,12 @@ def channel_kind(interaction: discord.Interaction[Any]) -> ChannelKind:
     overwrites goes through discord.py's runtime Protocol checks, which cost more than an answer."""
     if interaction.guild_id is None:
         return ChannelKind.DM
-    channel = interaction.channel
     channel_id = interaction.channel_id or 0
     cached = _kinds.get(channel_id)
     now = time.monotonic()
     if cached is not None and now - cached[0] < _KIND_TTL:
         return cached[1]
+    channel = interaction.channel
     if isinstance(channel, discord.Thread) and channel.type is discord.ChannelType.private_thread:
         kind = ChannelKind.PRIVATE
     else:

@@ -135,7 +135,8 @@ def _cached(key: tuple[object, ...], answer: Answer) -> Rendered:
 
 def _render(answer: Answer) -> Rendered:
     title = truncate(inert(answer.title), MAX_TITLE)
-    footer = truncate(" · ".join(t for t in (answer.footer, answer.disclaimer) if t), MAX_FOOTER)
+    # A line break, not a "·": an all-ASCII payload is encoded and decoded as a plain copy on every send.
+    footer = truncate("\n".join(t for t in (answer.footer, answer.disclaimer) if t), MAX_FOOTER)
     # Title, footer and description share the 6,000 characters with the fields; leave the fields some.
     room = min(MAX_DESCRIPTION, MAX_TOTAL - len(title) - len(footer) - 1000)
     embed = SentEmbed(
