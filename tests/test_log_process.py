@@ -111,3 +111,20 @@ async def test_a_full_queue_drops_and_records_how_many(tmp_path: Path) -> None:
     assert count_rows(tmp_path / "q.db") == 10
     async with await QuestionStore.open(tmp_path / "q.db") as store:
         assert [(kind, count) for _, kind, count in await store.events()] == [("dropped", 15)]
+
+
+async def test_a_deleted_database_is_recreated_for_writing_and_reading(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    log = LogProcess(path, Pseudonymiser(KEY))
+    await log.start()
+    try:
+        log.submit(record(1))
+        async with log.store() as store:
+            assert await store.count() == 1
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        log.submit(record(2, question="after the file was deleted"))
+        async with log.store() as store:
+            assert [r.question for r in await store.recent()] == ["after the file was deleted"]
+    finally:
+        await log.stop()

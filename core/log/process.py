@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("!I")
 _STOP_TIMEOUT = 30.0
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+"""Where ``core`` is imported from, so that the child finds it whatever directory it starts in."""
 
 
 async def _send(stream: asyncio.StreamWriter, message: tuple[Any, ...]) -> None:
@@ -49,10 +51,6 @@ async def _receive(stream: asyncio.StreamReader) -> tuple[Any, ...]:
     (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
     message: tuple[Any, ...] = pickle.loads(await stream.readexactly(size))  # noqa: S301 - our own child
     return message
-
-
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-"""Where ``core`` is imported from, so that the child finds it whatever directory it starts in."""
 
 
 class _Batch(NamedTuple):
@@ -210,7 +208,10 @@ class LogProcess:
             return
         await self.flush()
         async with self._store_lock:
-            if self._reader_store is None or self._reader_store.file_replaced():
+            if self._reader_store is not None and self._reader_store.file_replaced():
+                await self._reader_store.close()
+                self._reader_store = None
+            if self._reader_store is None:
                 self._reader_store = await QuestionStore.open(self.path)
             yield self._reader_store
 
