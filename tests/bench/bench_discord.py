@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from bots.discord.bot import ExobotClient
+from bots.discord.render import NO_MENTIONS, render
 from core.content import load_catalogue
 from core.engine import AnswerEngine
 from core.log.process import LogProcess
@@ -30,17 +31,25 @@ PAIRS = 12
 CONCURRENCY = 64
 
 
-def _bare_client() -> discord.Client:
+def _bare_client(reply: dict[str, Any] | None = None) -> discord.Client:
+    """A tree that answers every question with the same message: "constant", or reply's keywords."""
     client = discord.Client(intents=discord.Intents.none())
     tree = app_commands.CommandTree(client)
     group = app_commands.Group(name="exosome", description="bare")
+    options = reply or {"content": "constant"}
 
     @group.command(name="ask", description="bare")
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
-        await interaction.response.send_message("constant")
+        await interaction.response.send_message(**options)
 
     tree.add_command(group)
     return client
+
+
+def _rendered_reply(engine: AnswerEngine) -> dict[str, Any]:
+    """One of our answers as sent (embed, buttons, no mentions), for a bare tree to send every time."""
+    rendered = render(engine.answer_text("ask can this make cancer worse?"))
+    return {"embed": rendered.embed, "view": rendered.view, "allowed_mentions": NO_MENTIONS}
 
 
 async def _drive(client: discord.Client, fake: FakeDiscord, questions: list[str]) -> float:
@@ -68,19 +77,21 @@ async def _run() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         writer = LogProcess(Path(tmp) / "bench.db", Pseudonymiser(b"k" * 32), queue_size=100_000)
         await writer.start()
-        service = ExobotService(AnswerEngine(load_catalogue()), writer=writer)
+        engine = AnswerEngine(load_catalogue())
+        service = ExobotService(engine, writer=writer)
         ours = ExobotClient(service, DiscordSettings(token=Secret("bench-token-" + "x" * 30)))
-        bare = _bare_client()
-        for client in (ours, bare):
+        bare, bare_embed = _bare_client(), _bare_client(_rendered_reply(engine))
+        for client in (ours, bare, bare_embed):
             await client.login("bench-token")
-        bares, ourses = [], []
+        bares, embeds, ourses = [], [], []
         for _ in range(PAIRS):  # alternate, so a busy moment on the machine does not land on one side only
             bares.append(await _drive(bare, fake, questions))
             ourses.append(await _drive(ours, fake, questions))
             await writer.flush()  # untimed, but here: the bare run must not be the one writing these rows
+            embeds.append(await _drive(bare_embed, fake, questions))
         bare_rate, ours_rate = median(bares), median(ourses)
         ratio = paired_ratio(ourses, bares)
-        for client in (ours, bare):
+        for client in (ours, bare, bare_embed):
             await client.close()
         await writer.stop()
     await fake.stop()
@@ -93,6 +104,12 @@ async def _run() -> list[Result]:
             "ratio",
             "goal >= 0.85",
             ratio >= 0.85,
+        ),
+        Result(
+            "Discord, exobot / bare tree sending one of our embeds",
+            paired_ratio(ourses, embeds),
+            "ratio",
+            "what answering costs beyond sending an embed",
         ),
     ]
 
