@@ -128,3 +128,17 @@ async def test_a_deleted_database_is_recreated_for_writing_and_reading(tmp_path:
             assert [r.question for r in await store.recent()] == ["after the file was deleted"]
     finally:
         await log.stop()
+
+
+async def test_the_childs_warnings_are_logged_here(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    unusable = tmp_path / "a-directory.db"
+    unusable.mkdir()  # SQLite cannot open a directory: the child's writer spools and warns
+    log = LogProcess(unusable, Pseudonymiser(KEY))
+    with caplog.at_level(logging.WARNING, logger="core.log.writer"):
+        await log.start()
+        log.submit(record(1))
+        await log.flush()
+        await log.stop()
+    warned = [r for r in caplog.records if r.name == "core.log.writer" and "cannot write" in r.getMessage()]
+    assert warned and str(unusable) in warned[0].getMessage()
+    assert len((tmp_path / "a-directory.db.spool.jsonl").read_text().splitlines()) == 1

@@ -244,8 +244,12 @@ class LogProcess:
     async def _read_progress(self, reader: asyncio.StreamReader) -> None:
         try:
             while True:
-                kind, handled, state = await _receive(reader)
-                assert kind == "handled"
+                message = await _receive(reader)
+                if message[0] == "log":  # the child's warnings, in this process's log format and filters
+                    _, level, name, text = message
+                    logging.getLogger(name).log(level, "%s", text)
+                    continue
+                _, handled, state = message
                 confirmed = 0
                 while confirmed < handled:  # the child confirms whole messages
                     confirmed += len(self._unacked.popleft())
@@ -292,6 +296,7 @@ class LogProcess:
 async def _serve(descriptor: int) -> None:
     """Take rows from the parent until it says stop, and say how many are written, as they are."""
     reader, stream = await asyncio.open_unix_connection(sock=socket.socket(fileno=descriptor))
+    _forward_logs(stream)
     kind, path, key, options = await _receive(reader)
     assert kind == "open"
     writer = LogWriter(Path(path), Pseudonymiser(key), queue_size=1_000_000_000, **options)
@@ -335,6 +340,29 @@ async def _serve(descriptor: int) -> None:
             await reporter
         await writer.stop()  # whatever happened: its thread would otherwise keep this process alive
         stream.close()
+
+
+class _ToParent(logging.Handler):
+    """Sends each record to the parent, which logs it as its own: one format, one redaction, one stream."""
+
+    def __init__(self, stream: asyncio.StreamWriter) -> None:
+        super().__init__(logging.INFO)
+        self._stream = stream
+        self._loop = asyncio.get_running_loop()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage() + (
+            f"\n{logging.Formatter().formatException(record.exc_info)}" if record.exc_info else ""
+        )
+        data = pickle.dumps(("log", record.levelno, record.name, text), pickle.HIGHEST_PROTOCOL)
+        # Thread-safe: a library may log from its own thread, and the stream belongs to the event loop.
+        self._loop.call_soon_threadsafe(self._stream.write, _HEADER.pack(len(data)) + data)
+
+
+def _forward_logs(stream: asyncio.StreamWriter) -> None:
+    root = logging.getLogger()
+    root.handlers[:] = [_ToParent(stream)]
+    root.setLevel(logging.INFO)
 
 
 if __name__ == "__main__":
