@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +147,52 @@ async def test_the_childs_warnings_are_logged_here(tmp_path: Path, caplog: pytes
     warned = [r for r in caplog.records if r.name == "core.log.writer" and "cannot write" in r.getMessage()]
     assert warned and str(unusable) in warned[0].getMessage()
     assert len((tmp_path / "a-directory.db.spool.jsonl").read_text().splitlines()) == 1
+
+
+def test_a_parent_killed_outright_leaves_no_child_and_loses_no_sent_row(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    asyncio.run(_create(path))
+    script = f"""
+import asyncio, os
+from pathlib import Path
+from core.log.process import LogProcess
+from core.log.pseudonym import Pseudonymiser
+from tests.logtools import record
+
+async def main():
+    log = LogProcess(Path({str(path)!r}), Pseudonymiser({KEY!r}))
+    await log.start()
+    for n in range(200):
+        log.submit(record(n))
+    await asyncio.sleep(0.3)  # sent; the child cannot write them while the test holds the lock
+    print(log._process.pid, flush=True)
+    os._exit(9)  # no stop, no flush: as if killed
+
+asyncio.run(main())
+"""
+    lock = sqlite3.connect(path)
+    lock.execute("BEGIN IMMEDIATE")
+    root = Path(__file__).resolve().parent.parent
+    # Not subprocess.run: the child inherits the parent's pipes, so it would wait for the child too.
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=root)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert parent.wait(timeout=30) == 9
+    parent.stdout.close()
+    lock.rollback()  # the parent is gone by now, and the child still holds its rows
+    lock.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break  # the child saw the socket close, wrote what it had, and left
+        time.sleep(0.05)
+    else:
+        pytest.fail("the writer process outlived its parent")
+    assert count_rows(path) == 200
+
+
+async def _create(path: Path) -> None:
+    async with await QuestionStore.open(path):
+        pass
