@@ -205,7 +205,11 @@ class LogWriter:
                 await self._maintain()
 
     def _records(self, batch: list[QuestionRecord | Asked]) -> list[QuestionRecord]:
-        return as_records(batch, self.pseudonymiser)
+        """Rows for a batch: answered questions are pseudonymised here, finished records pass as they are."""
+        records = [item for item in batch if isinstance(item, QuestionRecord)]
+        if len(records) < len(batch):
+            records += to_records((item for item in batch if isinstance(item, Asked)), self.pseudonymiser)
+        return records
 
     def note_dropped(self, count: int) -> None:
         """Count rows lost before they reached this writer (another process's full queue); they are
@@ -297,14 +301,6 @@ class LogWriter:
                 self._dropped += lost
                 self._dropped_unrecorded += lost
                 log.error("question log spool %s failed (%s): %d rows lost", self.spool_path, exc, lost)
-
-
-def as_records(batch: list[QuestionRecord | Asked], pseudonymiser: Pseudonymiser) -> list[QuestionRecord]:
-    """Rows for a batch: answered questions are pseudonymised here, finished records pass as they are."""
-    records = [item for item in batch if isinstance(item, QuestionRecord)]
-    if len(records) < len(batch):
-        records += to_records((item for item in batch if isinstance(item, Asked)), pseudonymiser)
-    return records
 
 
 async def _import_spool(store: QuestionStore, path: Path, batch_size: int) -> int:
