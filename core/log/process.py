@@ -62,7 +62,8 @@ class _Batch(NamedTuple):
     asked: list[Asked]
     records: list[QuestionRecord]
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
         return len(self.asked) + len(self.records)
 
     def message(self) -> tuple[Any, ...]:
@@ -229,7 +230,7 @@ class LogProcess:
                     records = [item for item in batch if isinstance(item, QuestionRecord)]
                     sent = _Batch(*reserve_record_ids(len(asked)), asked, records)
                     self._unacked.append(sent)
-                    self._unacked_rows += len(sent)
+                    self._unacked_rows += sent.size
                     await _send(self._stream, sent.message())
                 if self._dropped:
                     await _send(self._stream, ("dropped", self._dropped))
@@ -252,7 +253,7 @@ class LogProcess:
                 _, handled, state = message
                 confirmed = 0
                 while confirmed < handled:  # the child confirms whole messages
-                    confirmed += len(self._unacked.popleft())
+                    confirmed += self._unacked.popleft().size
                 self._unacked_rows -= confirmed
                 self._child_state = WriterState(**state)
                 await self._advance(handled)
