@@ -55,7 +55,7 @@ async def test_stop_writes_what_was_still_queued(tmp_path: Path) -> None:
     assert log._process is not None
     log.submit(record(-1))
     await log.flush()  # the child is serving, so its signal handlers are set
-    for signal_number in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a service manager, to the whole group
+    for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # as sent to the whole group
         log._process.send_signal(signal_number)
     for n in range(2000):
         log.submit(record(n))

@@ -367,8 +367,9 @@ def _forward_logs(stream: asyncio.StreamWriter) -> None:
 
 
 if __name__ == "__main__":
-    # Ctrl+C and a service manager's SIGTERM reach the whole process group. The child must outlive them
-    # until the parent, stopping gracefully, has handed over its last rows; it ends on "stop" or EOF.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Ctrl+C, a service manager's SIGTERM and a terminal's hang-up reach the whole process group. The
+    # child must outlive them until the parent, stopping gracefully (or reloading, on SIGHUP), has handed
+    # over its last rows; it ends on "stop" or EOF.
+    for ignored in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(ignored, signal.SIG_IGN)
     asyncio.run(_serve(int(sys.argv[1])))
