@@ -196,3 +196,17 @@ asyncio.run(main())
 async def _create(path: Path) -> None:
     async with await QuestionStore.open(path):
         pass
+
+
+async def test_without_a_child_the_log_is_written_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def cannot_start(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", cannot_start)
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
+    await log.start()
+    assert log._process is None and log._fallback is not None
+    for n in range(20):
+        log.submit(record(n))
+    await log.stop()
+    assert count_rows(tmp_path / "q.db") == 20

@@ -125,7 +125,7 @@ class LogProcess:
                 )
             reader, self._stream = await asyncio.open_unix_connection(sock=ours)
             await _send(self._stream, ("open", str(self.path), self.pseudonymiser.key, self._options))
-        except OSError as exc:
+        except (OSError, ValueError, NotImplementedError) as exc:  # the last two: no fd passing (Windows)
             log.warning("question log: no writer process (%s); writing from this process instead", exc)
             ours.close()
             await self._take_over()
