@@ -6,9 +6,9 @@ its answers (``make bench``). ``LogProcess`` keeps the cheap part (building pseu
 hands the rows, over a socket, to a ``LogWriter`` running in a child process of its own.
 
 Nothing is lost on the way. Rows stay in memory here until the child says they are written (or
-spooled). If the child dies, those rows go to the spool file, and the log carries on in this process
-with an in-process ``LogWriter``, which imports the spool on its first good write. Row ids make that
-import idempotent: a row the child had written before it died is not stored twice.
+spooled). If the child dies, those rows are rebuilt, with the ids reserved for them here, and handed to
+an in-process ``LogWriter``, which carries on logging. Inserts ignore a row whose id is already stored,
+so a row the child had written before it died is not stored twice.
 """
 
 from __future__ import annotations
@@ -41,9 +41,13 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 """Where ``core`` is imported from, so that the child finds it whatever directory it starts in."""
 
 
-async def _send(stream: asyncio.StreamWriter, message: tuple[Any, ...]) -> None:
+def _frame(message: tuple[Any, ...]) -> bytes:
     data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    return _HEADER.pack(len(data)) + data
+
+
+async def _send(stream: asyncio.StreamWriter, message: tuple[Any, ...]) -> None:
+    stream.write(_frame(message))
     await stream.drain()
 
 
@@ -153,8 +157,7 @@ class LogProcess:
                 await self._process.wait()
             self._process = None
         if self._fallback is not None:
-            self._drain_to(self._fallback)
-            await self._fallback.stop()
+            await self._fallback.stop()  # rows reach it directly once it has taken over: none wait here
         if self._reader_store is not None:
             await self._reader_store.close()
             self._reader_store = None
@@ -278,12 +281,9 @@ class LogProcess:
         for record in unconfirmed:
             fallback.submit(record)
         self._fallback = fallback
-        self._drain_to(fallback)
-        await self._advance(len(unconfirmed))
-
-    def _drain_to(self, writer: LogWriter) -> None:
         while self._pending:
-            writer.submit(self._pending.popleft())
+            fallback.submit(self._pending.popleft())
+        await self._advance(len(unconfirmed))
 
     async def _advance(self, handled: int) -> None:
         self._handled += handled
@@ -355,9 +355,9 @@ class _ToParent(logging.Handler):
         text = record.getMessage() + (
             f"\n{logging.Formatter().formatException(record.exc_info)}" if record.exc_info else ""
         )
-        data = pickle.dumps(("log", record.levelno, record.name, text), pickle.HIGHEST_PROTOCOL)
+        frame = _frame(("log", record.levelno, record.name, text))
         # Thread-safe: a library may log from its own thread, and the stream belongs to the event loop.
-        self._loop.call_soon_threadsafe(self._stream.write, _HEADER.pack(len(data)) + data)
+        self._loop.call_soon_threadsafe(self._stream.write, frame)
 
 
 def _forward_logs(stream: asyncio.StreamWriter) -> None:
