@@ -12,8 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from core.answers import Answer, Field, Outcome
+from core.batching import TurnBatch
 from core.commands import Command, CommandName, parse
 from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
@@ -36,6 +38,15 @@ class ReloadResult:
     errors: tuple[str, ...] = ()
 
 
+class _Question(NamedTuple):
+    """A content question waiting for its turn's batch."""
+
+    request: Request
+    text: str
+    command: Command
+    started: float
+
+
 class ExobotService:
     def __init__(
         self,
@@ -51,30 +62,51 @@ class ExobotService:
         self._rate_limiter = rate_limiter
         self._content_dir = content_dir
         self._on_answer = on_answer
+        self._questions = TurnBatch(self._answer)
 
     async def handle(self, request: Request) -> Answer:
-        """Answer one request and log it. Never raises: a failure becomes a friendly error answer."""
+        """Answer one request and log it. Never raises: a failure becomes a friendly error answer.
+
+        Content questions are answered with the others that arrive in the same turn of the event loop
+        (``core.batching``); only the log commands read the database.
+        """
         started = time.perf_counter()
         text = clean(request.text)
         try:
             answer = self._rate_limit(request)
             if answer is None:
                 command = parse(text)
-                if command.name in _LOG_COMMANDS:
-                    answer = await self._log_command(request, command)
-                else:  # no coroutine for the common case: only the log commands wait for anything
-                    answer = self.engine.answer_parsed(text, command)
+                if command.name not in _LOG_COMMANDS:
+                    return await self._questions.submit(_Question(request, text, command, started))
+                answer = await self._log_command(request, command)
         except Exception:
             log.exception("unexpected error answering a %s question", request.platform)
             answer = self._error_answer()
-        latency = time.perf_counter() - started
-        if self.writer is not None:
-            # Plain values only: the writer builds the row, pseudonymised, with the rest of its batch.
-            question = text[:MAX_QUESTION_CHARS] if self.engine.policy.store_text else None
-            self.writer.submit(Asked.of(request, question, answer, latency))
-        if self._on_answer is not None:
-            self._on_answer(request, answer, latency)
+        self._record(request, text, answer, started)
         return answer
+
+    def _answer(self, question: _Question) -> Answer:
+        """Answer and log one question of a batch; never raises, or the rest of the batch would wait."""
+        request, text, command, started = question
+        try:
+            answer = self.engine.answer_parsed(text, command)
+        except Exception:
+            log.exception("unexpected error answering a %s question", request.platform)
+            answer = self._error_answer()
+        self._record(request, text, answer, started)
+        return answer
+
+    def _record(self, request: Request, text: str, answer: Answer, started: float) -> None:
+        latency = time.perf_counter() - started
+        try:
+            if self.writer is not None:
+                # Plain values only: the writer builds the row, pseudonymised, with the rest of its batch.
+                question = text[:MAX_QUESTION_CHARS] if self.engine.policy.store_text else None
+                self.writer.submit(Asked.of(request, question, answer, latency))
+            if self._on_answer is not None:
+                self._on_answer(request, answer, latency)
+        except Exception:  # the answer is ready: a fault in logging or metrics must not keep it back
+            log.exception("could not record a %s question", request.platform)
 
     def preview(self, text: str) -> Answer:
         """The answer to text without logging it: for showing again what someone already asked

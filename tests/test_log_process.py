@@ -49,6 +49,28 @@ async def test_rows_are_written_by_a_child_process(tmp_path: Path) -> None:
     assert record_ids(tmp_path / "q.db") == [r.record_id for r in records]
 
 
+async def test_rows_of_a_trickle_go_to_the_child_together(tmp_path: Path) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
+    await log.start()
+    assert log._stream is not None
+    sent: list[bytes] = []
+    write = log._stream.write
+
+    def spy(data: bytes | bytearray | memoryview) -> None:  # on the transport: what goes over the socket
+        sent.append(bytes(data))
+        write(data)
+
+    log._stream.write = spy  # type: ignore[method-assign]
+    for n in range(40):  # one row per turn of the loop, as answers come
+        log.submit(record(n))
+        await asyncio.sleep(0)
+    await log.flush()
+    await log.stop()
+    assert count_rows(tmp_path / "q.db") == 40
+    rows_messages = [m for m in sent if b"rows" in m]
+    assert 1 <= len(rows_messages) <= 4  # not forty messages of one row each
+
+
 async def test_stop_writes_what_was_still_queued(tmp_path: Path) -> None:
     log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY))
     await log.start()
@@ -86,6 +108,19 @@ async def test_a_dead_child_loses_and_repeats_nothing(tmp_path: Path, caplog: py
     ids = record_ids(tmp_path / "q.db")
     assert len(ids) == len(set(ids)) == 3001
     assert set(ids) >= {r.record_id for r in first + later}
+
+
+async def test_rows_dropped_before_the_child_died_are_still_counted(tmp_path: Path) -> None:
+    log = LogProcess(tmp_path / "q.db", Pseudonymiser(KEY), queue_size=10)
+    await log.start()
+    for n in range(25):
+        log.submit(record(n))
+    assert log._process is not None
+    log._process.kill()  # before the sender has said anything about the 15 rows that did not fit
+    await log.flush()
+    await log.stop()
+    assert count_rows(tmp_path / "q.db") == 10
+    assert log.state.dropped == 15
 
 
 async def test_review_commands_read_what_the_child_wrote(tmp_path: Path, catalogue) -> None:

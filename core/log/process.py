@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("!I")
 _STOP_TIMEOUT = 30.0
+_LINGER = 0.005
+"""How long rows wait for company before they go to the child. Every question takes a loop turn of its
+own (``core.batching``), so without it a steady trickle would go over one message per row, each costing
+this process more than the row. Nobody reads the log within 5 ms; ``flush`` and ``stop`` wait it out."""
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 """Where ``core`` is imported from, so that the child finds it whatever directory it starts in."""
 
@@ -110,6 +114,8 @@ class LogProcess:
         self._stopping = False
         self._closed = False
         """Set once the child has been told to stop: a row submitted after that has nowhere to go."""
+        self._child_lost = False
+        """Set as the fallback starts: from then on rows wait for it, since the child would lose them."""
         self._fallback: LogWriter | None = None
         """The in-process writer that takes over if the child cannot start or dies."""
         self._reader_store: QuestionStore | None = None
@@ -226,8 +232,10 @@ class LogProcess:
         try:
             while True:
                 await self._wakeup.wait()
+                if not self._stopping:
+                    await asyncio.sleep(_LINGER)  # for the rest of a burst: see _LINGER
                 self._wakeup.clear()
-                while self._pending:
+                while self._pending and not self._child_lost:
                     batch = [self._pending.popleft() for _ in range(len(self._pending))]
                     asked = [item for item in batch if isinstance(item, Asked)]
                     records = [item for item in batch if isinstance(item, QuestionRecord)]
@@ -235,6 +243,8 @@ class LogProcess:
                     self._unacked.append(sent)
                     self._unacked_rows += sent.size
                     await _send(self._stream, sent.message())
+                if self._child_lost:
+                    return  # the rows wait for the fallback writer, which the progress reader is starting
                 if self._dropped:
                     await _send(self._stream, ("dropped", self._dropped))
                     self._dropped = 0
@@ -273,6 +283,8 @@ class LogProcess:
         Those keep their ids, and rows are inserted "or ignore": one the child wrote before it died is
         not stored twice.
         """
+        # From here on rows wait in _pending for the fallback: one sent to the dead child now would be lost.
+        self._child_lost = True
         unconfirmed = [row for batch in self._unacked for row in batch.rows(self.pseudonymiser)]
         self._unacked.clear()
         self._unacked_rows = 0
@@ -280,6 +292,9 @@ class LogProcess:
         await fallback.start()
         for record in unconfirmed:
             fallback.submit(record)
+        if self._dropped:  # dropped here and not yet told to the child: the fallback records them instead
+            fallback.note_dropped(self._dropped)
+            self._dropped = 0
         self._fallback = fallback
         while self._pending:
             fallback.submit(self._pending.popleft())
