@@ -64,6 +64,9 @@ async def bot(fake: FakeDiscord, tmp_path: Path, catalogue) -> AsyncIterator[Bot
     yield harness
     await harness.client.close()
     await writer.stop()
+    # Whatever a test made the bot send (answers, edits, errors, follow-ups), none of it could ping.
+    messages = [c for c in fake.callbacks if c.type in (4, 7)]
+    assert all(c.data["allowed_mentions"] == {"parse": []} for c in messages), messages
 
 
 def embed(callback: Callback) -> dict[str, Any]:
@@ -153,6 +156,7 @@ async def test_a_rendering_sent_again_sends_the_same_payload(bot: Bot) -> None:
     rendered = render(bot.client.service.engine.answer_text("risk cancer"))
     assert embed(first) == discord.Embed.to_dict(rendered.embed) and rendered.view is not None
     assert first.data["components"] == discord.ui.View.to_components(rendered.view)
+    assert rendered.view.has_components_v2() is discord.ui.View.has_components_v2(rendered.view) is False
 
 
 async def test_faq_menu_answers_in_place(bot: Bot) -> None:

@@ -34,6 +34,7 @@ class ExobotClient(discord.Client):
     """A client that knows the core service; everything platform-neutral is reached through it."""
 
     def __init__(self, service: ExobotService, settings: DiscordSettings, **options: Any) -> None:
+        # discord.py applies the client's allowed mentions to everything it sends: no message can ping.
         super().__init__(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS, **options)
         self.service = service
         self.settings = settings
@@ -63,12 +64,11 @@ _KIND_TTL = 300.0
 _kinds: dict[int, tuple[float, ChannelKind]] = {}
 
 
-def channel_kind(interaction: discord.Interaction[Any]) -> ChannelKind:
+def channel_kind(interaction: discord.Interaction[Any], channel_id: int) -> ChannelKind:
     """DM, public or private, for the question log. Kept per channel for a few minutes: reading
     overwrites goes through discord.py's runtime Protocol checks, which cost more than an answer."""
     if interaction.guild_id is None:
         return ChannelKind.DM
-    channel_id = interaction.channel_id or 0
     cached = _kinds.get(channel_id)
     now = time.monotonic()
     if cached is not None and now - cached[0] < _KIND_TTL:
@@ -90,13 +90,14 @@ def channel_kind(interaction: discord.Interaction[Any]) -> ChannelKind:
 
 
 def to_request(interaction: discord.Interaction[Any], text: str, *, moderator: bool = False) -> Request:
+    guild_id, channel_id = interaction.guild_id, interaction.channel_id  # the latter is a property
     return Request(
         text=text,
         platform=PLATFORM,
         user_id=str(interaction.user.id),
-        workspace=str(interaction.guild_id) if interaction.guild_id else None,
-        channel=str(interaction.channel_id) if interaction.channel_id else None,
-        channel_kind=channel_kind(interaction),
+        workspace=str(guild_id) if guild_id else None,
+        channel=str(channel_id) if channel_id else None,
+        channel_kind=channel_kind(interaction, channel_id or 0),
         is_moderator=moderator,
     )
 
@@ -104,11 +105,7 @@ def to_request(interaction: discord.Interaction[Any], text: str, *, moderator: b
 async def reply(interaction: discord.Interaction[Any], answer: Answer, *, private: bool) -> None:
     """Send answer as the interaction's response: embed, buttons, file; ephemeral when private."""
     rendered = render(answer)
-    options: dict[str, Any] = {
-        "embed": rendered.embed,
-        "ephemeral": private or answer.private,
-        "allowed_mentions": NO_MENTIONS,
-    }
+    options: dict[str, Any] = {"embed": rendered.embed, "ephemeral": private or answer.private}
     if rendered.view is not None:
         options["view"] = rendered.view
     if answer.attachment is not None:
@@ -169,7 +166,7 @@ async def answer_in_place(interaction: discord.Interaction[Any], command: str) -
     assert isinstance(client, ExobotClient)
     answer = await client.service.handle(to_request(interaction, command))
     rendered = render(answer)
-    await interaction.response.edit_message(embed=rendered.embed, view=rendered.view, allowed_mentions=NO_MENTIONS)
+    await interaction.response.edit_message(embed=rendered.embed, view=rendered.view)
 
 
 # -- commands -----------------------------------------------------------------------------------------
@@ -319,9 +316,9 @@ async def on_tree_error(interaction: discord.Interaction[Any], error: app_comman
         message = "Something went wrong on my side. Please try again in a moment."
     embed = discord.Embed(description=message, colour=discord.Colour.orange())
     if interaction.response.is_done():
-        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(embed=embed, ephemeral=True)
     else:
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 def command_payloads(service: ExobotService, settings: DiscordSettings) -> list[dict[str, Any]]:

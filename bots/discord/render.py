@@ -81,6 +81,9 @@ class SentComponents(discord.ui.View):
     def to_components(self) -> list[dict[str, Any]]:
         return _built_once(self, "_components", super().to_components)
 
+    def has_components_v2(self) -> bool:  # asked on every send, and answered by walking every item
+        return _built_once(self, "_v2", super().has_components_v2)
+
 
 def _built_once(owner: object, name: str, build: Callable[[], T]) -> T:
     """What build returns, kept on owner as name: a rendering never changes once made, so its payload
