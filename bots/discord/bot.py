@@ -102,8 +102,8 @@ def to_request(interaction: discord.Interaction[Any], text: str, *, moderator: b
     )
 
 
-async def reply(interaction: discord.Interaction[Any], answer: Answer, *, private: bool) -> None:
-    """Send answer as the interaction's response: embed, buttons, file; ephemeral when private."""
+def reply_options(answer: Answer, *, private: bool) -> dict[str, Any]:
+    """``send_message`` options for answer: embed, buttons, file; ephemeral when private."""
     rendered = render(answer)
     options: dict[str, Any] = {"embed": rendered.embed, "ephemeral": private or answer.private}
     if rendered.view is not None:
@@ -111,14 +111,18 @@ async def reply(interaction: discord.Interaction[Any], answer: Answer, *, privat
     if answer.attachment is not None:
         data = io.BytesIO(answer.attachment.content)
         options["file"] = discord.File(data, filename=answer.attachment.filename)
-    await interaction.response.send_message(**options)
+    return options
 
 
 async def ask(interaction: discord.Interaction[Any], text: str, private: bool, *, moderator: bool = False) -> None:
+    """Answer text as this interaction's response.
+
+    One coroutine from the command to the send: every level of awaiting is resumed again for each step
+    of the HTTP request, and lives on through it."""
     client = interaction.client
     assert isinstance(client, ExobotClient)
     answer = await client.service.handle(to_request(interaction, text, moderator=moderator))
-    await reply(interaction, answer, private=private)
+    await interaction.response.send_message(**reply_options(answer, private=private))
 
 
 # -- components ---------------------------------------------------------------------------------------
