@@ -15,6 +15,7 @@ from core import emergency
 from core.emergency import is_emergency
 from core.engine import AnswerEngine, EnginePolicy
 from core.request import Request
+from core.text import fold
 
 EMERGENCIES = [
     "I can't breathe after my exosome shot",
@@ -113,11 +114,20 @@ def test_every_alarming_phrase_has_a_cue() -> None:
     assert len(ALARMING_PHRASES) > 500
     missing = [p for p in ALARMING_PHRASES if emergency._CUES.isdisjoint(w[:4] for w in re.findall("[a-z0-9]+", p))]
     assert missing == []
+    assert all(emergency._CUE.search(p) for p in ALARMING_PHRASES)
 
 
-class _NoCues(frozenset[str]):
-    def isdisjoint(self, other: object) -> bool:
-        return False
+def test_the_cue_search_finds_exactly_the_words_that_start_with_a_cue() -> None:
+    from tests.bench.common import mixed_questions
+
+    def by_words(folded: str) -> bool:  # the definition the search stands for
+        return not emergency._CUES.isdisjoint(w[:4] for w in re.findall("[a-z0-9]+", folded))
+
+    edges = ["pus", "push", "opus", "pus.", "x_breathe", "4breathe", "breath4", "re-swelling", "a.pus", "pus2"]
+    texts = [fold(t) for t in (*edges, *EMERGENCIES, *NOT_EMERGENCIES, *mixed_questions(), *ALARMING_PHRASES)]
+    found = [bool(emergency._CUE.search(t)) for t in texts]
+    assert found == [by_words(t) for t in texts]
+    assert any(found) and not all(found)
 
 
 def test_the_cue_check_never_changes_the_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,6 +136,6 @@ def test_the_cue_check_never_changes_the_outcome(monkeypatch: pytest.MonkeyPatch
     texts = [*EMERGENCIES, *NOT_EMERGENCIES, *mixed_questions(), *ALARMING_PHRASES]
     texts += [f"since this morning {p}!" for p in ALARMING_PHRASES[::7]]
     with_cues = [is_emergency(t) for t in texts]
-    monkeypatch.setattr(emergency, "_CUES", _NoCues())
+    monkeypatch.setattr(emergency, "_CUE", re.compile(""))  # every text looks cued
     assert with_cues == [is_emergency(t) for t in texts]
     assert any(with_cues) and not all(with_cues)
