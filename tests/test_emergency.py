@@ -106,7 +106,7 @@ def _phrases(pattern: str) -> Iterator[str]:
     yield from expand(_parser.parse(pattern))
 
 
-ALARMING_PHRASES = sorted({p for pattern in (emergency._ALWAYS, emergency._SYMPTOM) for p in _phrases(pattern.pattern)})
+ALARMING_PHRASES = sorted({p for pattern in (emergency._ALWAYS, emergency._SYMPTOM) for p in _phrases(pattern)})
 
 
 def test_every_alarming_phrase_has_a_cue() -> None:
