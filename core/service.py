@@ -80,8 +80,7 @@ class ExobotService:
                     return await self._questions.submit(_Question(request, text, command, started))
                 answer = await self._log_command(request, command)
         except Exception:
-            log.exception("unexpected error answering a %s question", request.platform)
-            answer = self._error_answer()
+            answer = self._failed(request)
         self._record(request, text, answer, started)
         return answer
 
@@ -91,10 +90,14 @@ class ExobotService:
         try:
             answer = self.engine.answer_parsed(text, command)
         except Exception:
-            log.exception("unexpected error answering a %s question", request.platform)
-            answer = self._error_answer()
+            answer = self._failed(request)
         self._record(request, text, answer, started)
         return answer
+
+    def _failed(self, request: Request) -> Answer:
+        """The friendly error answer; the traceback of the exception being handled goes to the log."""
+        log.exception("unexpected error answering a %s question", request.platform)
+        return self._error_answer()
 
     def _record(self, request: Request, text: str, answer: Answer, started: float) -> None:
         latency = time.perf_counter() - started
