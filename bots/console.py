@@ -10,11 +10,14 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import os
 import signal
 import sys
 import threading
 
-from bots.cli import answer_json, load_settings
+from bots.cli.ask import answer_json
+from bots.config import load_config_or_exit
+from bots.logging_setup import configure_logging
 from core.bootstrap import running_service
 from core.request import ChannelKind, Request
 from core.service import ExobotService
@@ -25,18 +28,17 @@ _EOF = None
 
 
 def console_command(args: argparse.Namespace) -> int:
-    from bots.runner import configure_logging
-
-    settings = load_settings()
-    configure_logging(settings)
-    return asyncio.run(run_console_service(settings, as_json=args.json))
+    config = load_config_or_exit()
+    configure_logging(config)
+    return asyncio.run(run_console_service(config.settings, as_json=args.json))
 
 
 async def run_console_service(settings: Settings, *, as_json: bool = False) -> int:
     """The console with its own service and question log: ``exobot console`` and ``exobot run``'s fallback."""
     async with running_service(settings, rate_limit=False) as service:
         await run_console(service, as_json=as_json)
-    return 0
+    report = service.writer.last_report if service.writer is not None else None
+    return 3 if report is not None and report.lost else 0
 
 
 async def run_console(service: ExobotService, *, as_json: bool = False) -> None:
@@ -78,13 +80,26 @@ async def _next_line(lines: asyncio.Queue[str | None], stop: asyncio.Event) -> s
 
 
 def _read_lines(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+    """Lines from standard input, as bytes decoded leniently: one undecodable byte must not end the
+    conversation. os.read, not sys.stdin: a buffered reader's lock, held by this daemon thread, would
+    abort the interpreter's shutdown after a stop."""
+
+    def put(item: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop already closed after a stop
+            loop.call_soon_threadsafe(lines.put_nowait, item)
+
+    pending = b""
     try:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n"))
+        while chunk := os.read(sys.stdin.fileno(), 65536):
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                put(raw.decode("utf-8", errors="replace").rstrip("\r"))
     except (OSError, ValueError):
         pass  # stdin closed under us: treat like end of input
-    with contextlib.suppress(RuntimeError):  # the loop already closed after a stop
-        loop.call_soon_threadsafe(lines.put_nowait, _EOF)
+    if pending:
+        put(pending.decode("utf-8", errors="replace").rstrip("\r"))
+    put(_EOF)
 
 
 def _user() -> str:

@@ -6,11 +6,14 @@ import contextlib
 import json
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
+from typing import Any
 
 from aiohttp import web
 
+from bots.adapter import AdapterStatus
+from bots.http_server import serve
 from core.answers import Answer
 from core.request import Request
 from core.service import ExobotService
@@ -40,7 +43,7 @@ class Metrics:
         self._latency_sum += seconds
         self._latency_count += 1
 
-    def render(self, service: ExobotService) -> str:
+    def render(self, service: ExobotService, statuses: Sequence[AdapterStatus] = ()) -> str:
         lines = [
             "# HELP exobot_questions_total Questions answered, by platform and outcome.",
             "# TYPE exobot_questions_total counter",
@@ -70,27 +73,41 @@ class Metrics:
                 "# HELP exobot_log_spooled_rows Rows waiting in the spool file for the database to recover.",
                 "# TYPE exobot_log_spooled_rows gauge",
                 f"exobot_log_spooled_rows {state.spooled}",
-                "# HELP exobot_log_dropped_total Rows dropped because the log queue was full.",
-                "# TYPE exobot_log_dropped_total counter",
-                f"exobot_log_dropped_total {state.dropped}",
+                "# HELP exobot_log_held_rows Rows neither the database nor the spool could take, held in memory.",
+                "# TYPE exobot_log_held_rows gauge",
+                f"exobot_log_held_rows {state.held}",
                 "# HELP exobot_log_written_total Rows written to the log database.",
                 "# TYPE exobot_log_written_total counter",
                 f"exobot_log_written_total {state.written}",
             ]
+        lines += ["# HELP exobot_adapter_up Whether each configured adapter is connected.",
+                  "# TYPE exobot_adapter_up gauge"]  # fmt: skip
+        lines += [f'exobot_adapter_up{{adapter="{s.name}"}} {int(s.healthy)}' for s in statuses]
         lines += ["# HELP exobot_content_entries Entries in the live content.", "# TYPE exobot_content_entries gauge",
                   f"exobot_content_entries {len(service.engine.catalogue.entries)}"]  # fmt: skip
         return "\n".join(lines) + "\n"
 
 
-def health_app(service: ExobotService, metrics: Metrics) -> web.Application:
+def health(service: ExobotService, statuses: Sequence[AdapterStatus]) -> tuple[bool, dict[str, Any]]:
+    """Whether the bot is fit to serve, and why: the log writer alive, not stuck and writing to its
+    database, and every configured adapter connected."""
+    writer = service.writer.state if service.writer is not None else None
+    adapters = {s.name: s.as_dict() for s in statuses}
+    ok = (writer is None or writer.ok) and all(s.healthy for s in statuses)
+    return ok, {
+        "status": "ok" if ok else "failing",
+        "log_writer": asdict(writer) if writer else None,
+        "adapters": adapters,
+    }
+
+
+def health_app(service: ExobotService, metrics: Metrics, statuses: Sequence[AdapterStatus]) -> web.Application:
     async def healthz(request: web.Request) -> web.Response:
-        writer = asdict(service.writer.state) if service.writer is not None else None
-        ok = writer is None or writer["running"]
-        body = {"status": "ok" if ok else "failing", "log_writer": writer}
+        ok, body = health(service, statuses)
         return web.Response(text=json.dumps(body), status=200 if ok else 503, content_type="application/json")
 
     async def metrics_page(request: web.Request) -> web.Response:
-        return web.Response(text=metrics.render(service), content_type="text/plain", charset="utf-8")
+        return web.Response(text=metrics.render(service, statuses), content_type="text/plain", charset="utf-8")
 
     app = web.Application()
     app.router.add_get("/healthz", healthz)
@@ -99,16 +116,13 @@ def health_app(service: ExobotService, metrics: Metrics) -> web.Application:
 
 
 @contextlib.asynccontextmanager
-async def serve_health(addr: tuple[str, int] | None, service: ExobotService, metrics: Metrics) -> AsyncIterator[None]:
+async def serve_health(
+    addr: tuple[str, int] | None, service: ExobotService, metrics: Metrics, statuses: Sequence[AdapterStatus]
+) -> AsyncIterator[None]:
     """Serve /healthz and /metrics on addr while the block runs; None disables it."""
     if addr is None:
         yield
         return
-    runner = web.AppRunner(health_app(service, metrics), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, addr[0], addr[1]).start()
-    log.info("health and metrics on http://%s:%d/healthz and /metrics", *addr)
-    try:
+    async with serve(health_app(service, metrics, statuses), addr[0], addr[1], what="health and metrics"):
+        log.info("health and metrics on http://%s:%d/healthz and /metrics", *addr)
         yield
-    finally:
-        await runner.cleanup()

@@ -7,7 +7,8 @@ text from ever becoming markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -16,10 +17,24 @@ from core.content import Source
 
 class Outcome(StrEnum):
     ANSWERED = "answered"
+    """Answered from the content (an emergency or crisis answer counts too)."""
     UNANSWERED = "unanswered"
+    """In the bot's remit as far as anyone can tell, but nothing in the content answers it."""
+    SMALL_TALK = "small_talk"
+    """"hi", "thanks", "ok": a friendly reply, not a miss."""
     REJECTED = "rejected"
+    """Empty, too long, or a command that cannot be carried out."""
     RATE_LIMITED = "rate_limited"
     ERROR = "error"
+
+
+class Alarm(StrEnum):
+    """Why an answer leads with help instead of information."""
+
+    EMERGENCY = "emergency"
+    """A severe reaction happening now."""
+    CRISIS = "crisis"
+    """Thoughts of suicide or self-harm."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,15 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with an answer, such as a moderator's CSV export."""
+
+    filename: str
+    content: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
 class Answer:
     title: str
     paragraphs: tuple[str, ...]
@@ -51,27 +75,30 @@ class Answer:
     ref: str | None = None
     """The ``kind:id`` answered, or None when nothing matched."""
     score: float = 0.0
-    emergency: bool = False
+    alarm: Alarm | None = None
     outcome: Outcome = Outcome.ANSWERED
     private: bool = False
-    """Should only the asker see it (moderator output, personal data)?"""
+    """Should only the asker see it (moderator output, personal data, "slow down")?"""
     command: str = "ask"
     """The subcommand that produced the answer, for the question log."""
     footer: str | None = None
     """Review dates and similar small print."""
-    attachment: Attachment | None = field(default=None)
+    attachment: Attachment | None = None
+    record_id: str | None = None
+    """The question log's id for the question this answers, once logged: what feedback votes refer to."""
+
+    @property
+    def emergency(self) -> bool:
+        """Whether this answer leads with emergency or crisis help."""
+        return self.alarm is not None
+
+    @property
+    def from_content(self) -> bool:
+        """An answer drawn from the curated content, which people can rate and share."""
+        return self.ref is not None and self.alarm is None and self.outcome is Outcome.ANSWERED
 
     def copy_with(self, **changes: Any) -> Answer:
-        """A copy with some fields changed, like ``dataclasses.replace`` but at a tenth of its cost.
-
-        Most answers are a cached one with a new score or command; going through ``__init__`` sets all
-        fourteen fields one ``object.__setattr__`` at a time, which cost more than matching the question.
-        """
-        if not _FIELD_NAMES.issuperset(changes):
-            raise TypeError(f"Answer has no field(s) {sorted(changes.keys() - _FIELD_NAMES)}")
-        copy = object.__new__(Answer)
-        copy.__dict__.update(self.__dict__, **changes)
-        return copy
+        return dataclasses.replace(self, **changes)
 
     def plain_text(self) -> str:
         """The whole answer as plain text: the console's rendering and the JSON ``text``."""
@@ -84,20 +111,8 @@ class Answer:
         if self.suggestions:
             lines.append("Related: " + "; ".join(f"{s.label} (/exosome {s.command})" for s in self.suggestions))
         if self.sources:
-            lines.append("Sources: " + " | ".join(s.citation() for s in self.sources))
+            lines.append("Sources: " + "; ".join(s.short_name() for s in self.sources) + " (more: /exosome sources)")
         if self.footer:
             lines.append(self.footer)
         lines.append(self.disclaimer)
         return "\n".join(lines).strip()
-
-
-_FIELD_NAMES = frozenset(f.name for f in fields(Answer))
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file that goes with an answer, such as a moderator's CSV export."""
-
-    filename: str
-    content: bytes
-    media_type: str

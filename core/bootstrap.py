@@ -7,12 +7,24 @@ from collections.abc import AsyncIterator, Callable
 
 from core.answers import Answer
 from core.engine import AnswerEngine
-from core.log.process import LogProcess
-from core.log.pseudonym import Pseudonymiser, load_or_create_key
+from core.questionlog.pseudonym import Pseudonymiser, load_or_create_key
+from core.questionlog.writer import Connector, LogWriter
 from core.ratelimit import RateLimiter
 from core.request import Request
 from core.service import ExobotService
 from core.settings import Settings
+
+
+def log_connector(settings: Settings) -> Connector:
+    """The configured question log: the SQLite file."""
+    from core.questionlog.sqlite import sqlite_connector
+
+    return sqlite_connector(settings.db_path)
+
+
+def log_writer(settings: Settings) -> LogWriter:
+    key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
+    return LogWriter(log_connector(settings), Pseudonymiser(key), retention_days=settings.retention_days)
 
 
 @contextlib.asynccontextmanager
@@ -22,10 +34,10 @@ async def running_service(
     rate_limit: bool = True,
     on_answer: Callable[[Request, Answer, float], None] | None = None,
 ) -> AsyncIterator[ExobotService]:
-    """A service with its log writer started; leaving the block flushes and closes the log."""
+    """A service with its log writer started; leaving the block writes every queued row and closes the
+    log (``service.writer.last_report`` says what could not be kept)."""
     engine = AnswerEngine.from_settings(settings)
-    key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
-    writer = LogProcess(settings.db_path, Pseudonymiser(key), retention_days=settings.retention_days)
+    writer = log_writer(settings)
     await writer.start()
     try:
         yield ExobotService(

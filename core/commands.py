@@ -7,8 +7,8 @@ know. When such a question cannot be answered, ``near_miss`` says whether it was
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
 
 COMMAND_PREFIX = "/exosome"
 
@@ -18,6 +18,7 @@ class CommandName(StrEnum):
     RISK = "risk"
     COMPARE = "compare"
     FAQ = "faq"
+    TOPIC = "topic"
     ASK = "ask"
     SOURCES = "sources"
     HELP = "help"
@@ -34,9 +35,9 @@ _BY_WORD = {
 }
 
 
-class Command(NamedTuple):
-    """A parsed message. A named tuple: one is made per message, and a frozen dataclass costs several
-    times as much to build."""
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A parsed message: a subcommand and the rest of the text."""
 
     name: CommandName
     argument: str = ""
@@ -71,3 +72,7 @@ def parse(text: str) -> Command:
     if name is not None:
         return Command(name, rest.strip())
     return Command(CommandName.ASK, text)
+
+
+ACCOUNT_COMMANDS = frozenset((CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD))
+"""Commands about the question log itself: answered from the database, and never logged as questions."""

@@ -49,7 +49,7 @@ REQUIRED_IDS: Mapping[Kind, tuple[str, ...]] = {
         "safety", "cancer", "cost", "unregulated-products", "vs-stem-cells", "duration", "considering-treatment",
     ),
     Kind.TOPIC: ("overview", "outlook", "sources", "disclaimer"),
-    Kind.LIST: ("risks", "compare", "faq"),
+    Kind.LIST: ("risks", "compare", "faq", "topics"),
 }  # fmt: skip
 """Ids that adapters, tests and the question log refer to as ``kind:id``; removing one is an error."""
 
@@ -62,6 +62,11 @@ class Source:
     url: str | None = None
     date: dt.date | None = None
     note: str | None = None
+    short: str | None = None
+    """A few words that name it in a list of sources under an answer ("FDA, 2019")."""
+
+    def short_name(self) -> str:
+        return self.short or self.title
 
     def citation(self) -> str:
         """One plain-text line naming the source, as a reader would cite it."""
@@ -119,6 +124,11 @@ class Catalogue:
     def of_kind(self, kind: Kind) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind is kind)
 
+    def overdue(self, today: dt.date | None = None) -> list[Entry]:
+        """Entries whose next review date has come."""
+        today = today or dt.date.today()
+        return [e for e in self.entries if e.next_review <= today]
+
 
 @dataclass(frozen=True)
 class ContentProblem:
@@ -155,7 +165,7 @@ _ENTRY_FIELDS = {
     Kind.COMPARE: {"exosome", "stem_cell"},
     "prose": {"body"},
 }
-_SOURCE_FIELDS = {"id", "title", "publisher", "url", "date", "note"}
+_SOURCE_FIELDS = {"id", "title", "publisher", "url", "date", "note", "short"}
 
 
 def default_content_dir() -> Traversable:
@@ -230,7 +240,7 @@ class _Validator:
                 url = None
             date = self._date(file, sid, raw, "date", required=False)
             if self._slug(file, sid, raw) and title and publisher:
-                yield Source(sid, title, publisher, url, date, raw.get("note"))
+                yield Source(sid, title, publisher, url, date, raw.get("note"), raw.get("short"))
 
     def _entries(self, file: str, doc: Any, sources: Mapping[str, Source]) -> Iterable[Entry]:
         try:
@@ -278,6 +288,8 @@ class _Validator:
         nxt = self._date(file, eid, raw, "next_review", required=True)
         if last and nxt and nxt <= last:
             self._problem(file, eid, "next_review", "must be after last_reviewed")
+        if last and last > dt.date.today():
+            self._problem(file, eid, "last_reviewed", f"{last.isoformat()} is in the future")
         if len(self.problems) > before or last is None or nxt is None:
             return None
         return Entry(

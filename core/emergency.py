@@ -50,26 +50,9 @@ _HYPOTHETICAL = (
 """Wording that marks a general question about symptoms rather than a report of them."""
 
 
-_CUES = frozenset(
-    """brea unco blue chok ambu emer swel swol clos tigh puff fain pass blac coll ches seiz fitt anap alle
-    whee hive raci inje shot need oozi pus spre stre feve conf wake awak""".split()
-)
-"""How the words of every phrase above begin: each phrase has a word starting one of these ways.
-
-Most messages have none, and looking for a word start costs a tenth of running the patterns.
-``tests/test_emergency.py`` lists every phrase the patterns match and checks that each has a cue.
-"""
-_CUE = re.compile(
-    "(?<![a-z0-9])(?:" + "|".join(cue + ("(?![a-z0-9])" if len(cue) < 4 else "") for cue in sorted(_CUES)) + ")"
-)
-"""A word (a run of letters and digits) whose first four characters are a cue: one search, no word list."""
-
-
 def is_emergency(text: str) -> bool:
     """True when text reads as a severe reaction happening to someone now."""
     folded = fold(text)
-    if not _CUE.search(folded):
-        return False
     if _pattern(_ALWAYS).search(folded):
         return True
     if not _pattern(_SYMPTOM).search(folded):
@@ -92,6 +75,4 @@ def _reports_now(folded: str) -> bool:
 
 @functools.cache
 def _pattern(source: str) -> re.Pattern[str]:
-    """Compiled on first use, and kept: only messages with a cue need the patterns, and compiling them
-    all up front cost every one-shot ``exobot ask`` about 4 ms."""
     return re.compile(source)

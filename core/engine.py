@@ -10,24 +10,22 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from core.answers import Answer, Field, Outcome, Suggestion
+from core.answers import Alarm, Answer, Field, Outcome, Suggestion
 from core.commands import Command, CommandName, parse
-from core.content import Catalogue, Entry, Kind, load_catalogue
+from core.content import MAX_TITLE, Catalogue, Entry, Kind, load_catalogue
 from core.emergency import is_emergency
 from core.matching import Matcher
-from core.request import Request
 from core.settings import Settings
-from core.text import MAX_QUESTION_CHARS, clean
+from core.text import MAX_QUESTION_CHARS, truncate
 
 DEFAULT_EMERGENCY = "your local emergency number (911 in the US and Canada, 999 in the UK, 112 in the EU)"
 _LOOKUP_CUTOFF = 88
 """A name this close to exactly one entry is answered directly, python-discord tag style."""
 _SUGGEST_CUTOFF = 65
 """Below this a "did you mean" would be a guess, and guesses confuse more than they help."""
-_ALSO_CACHE_SIZE = 4096
-"""Entry answers kept with a given set of close alternatives; pairs recur, but their number is not bounded."""
-_LISTINGS = {Kind.RISK: "list:risks", Kind.COMPARE: "list:compare", Kind.FAQ: "list:faq"}
-_COMMAND_OF_KIND = {Kind.RISK: "risk", Kind.COMPARE: "compare", Kind.FAQ: "faq"}
+_LISTINGS = {Kind.RISK: "list:risks", Kind.COMPARE: "list:compare", Kind.FAQ: "list:faq", Kind.TOPIC: "list:topics"}
+_NOUN_OF_KIND = {Kind.RISK: "a risk", Kind.COMPARE: "a comparison", Kind.FAQ: "a question", Kind.TOPIC: "a topic"}
+_COMMAND_OF_KIND = {Kind.RISK: "risk", Kind.COMPARE: "compare", Kind.FAQ: "faq", Kind.TOPIC: "topic"}
 
 
 @dataclass(frozen=True)
@@ -64,29 +62,24 @@ class AnswerEngine:
             kind: {n.lower(): e for e in catalogue.of_kind(kind) for n in (e.id, *e.aliases, e.title)}
             for kind in _COMMAND_OF_KIND
         }
-        # Answers depend only on content, so each is built once, on first use: the answer path then mostly
-        # looks things up, and a one-shot `exobot ask` builds only the answer it prints.
+        # Answers depend only on content, so each is built once, on first use.
         self._related: dict[str, tuple[str, ...]] = {}
         self._entry_answers: dict[str, Answer] = {}
-        self._also_answers: dict[tuple[str, tuple[str, ...]], Answer] = {}
         self._listings: dict[Kind, Answer] = {}
         self._handlers: dict[CommandName, Callable[[str], Answer]] = {
             CommandName.RISKS: lambda _: self._listing(Kind.RISK),
             CommandName.RISK: lambda arg: self._lookup(Kind.RISK, arg),
             CommandName.COMPARE: lambda arg: self._lookup(Kind.COMPARE, arg),
             CommandName.FAQ: self._faq,
+            CommandName.TOPIC: lambda arg: self._lookup(Kind.TOPIC, arg),
             CommandName.SOURCES: lambda _: self._sources(),
             CommandName.HELP: lambda _: self.help(),
         }
 
     # -- entry point -------------------------------------------------------------------------------
 
-    def answer(self, request: Request) -> Answer:
-        """The answer to one request. Never raises for any text a person can type."""
-        return self.answer_text(clean(request.text))
-
-    def answer_text(self, text: str) -> Answer:
-        """``answer`` for text already passed through ``core.text.clean``."""
+    def answer(self, text: str) -> Answer:
+        """The answer to text already passed through ``core.text.clean``. Never raises for any text."""
         return self.answer_parsed(text, parse(text))
 
     def answer_parsed(self, text: str, command: Command) -> Answer:
@@ -146,20 +139,9 @@ class AnswerEngine:
                 found = self._entry_answers[entry.ref] = self._build_entry_answer(entry)
             base = found
         if also and entry.kind is not Kind.LIST:
-            base = self._with_also(base, entry, also)
-        return base if score == base.score else base.copy_with(score=score)
-
-    def _with_also(self, base: Answer, entry: Entry, also: Sequence[str]) -> Answer:
-        """base with the matcher's close alternatives first among its suggestions, made once per pair."""
-        key = (entry.ref, tuple(also))
-        found = self._also_answers.get(key)
-        if found is None:
-            if len(self._also_answers) >= _ALSO_CACHE_SIZE:
-                self._also_answers.clear()
             related = tuple(dict.fromkeys((*also, *self._related_to(entry))))[:3]
-            suggestions = tuple(self._suggestion(r) for r in related if r != entry.ref)
-            found = self._also_answers[key] = base.copy_with(suggestions=suggestions)
-        return found
+            base = base.copy_with(suggestions=tuple(self._suggestion(r) for r in related if r != entry.ref))
+        return base if score == base.score else base.copy_with(score=score)
 
     def _build_entry_answer(self, entry: Entry) -> Answer:
         fields: tuple[Field, ...] = ()
@@ -239,7 +221,7 @@ class AnswerEngine:
         command = _COMMAND_OF_KIND[kind]
         hint = "Did you mean one of these?" if candidates else f"Here is everything `{command}` knows about."
         return listing.copy_with(
-            title=f"I don't know the {command} {name!r}",
+            title=truncate(f"I don't have {_NOUN_OF_KIND[kind]} called “{name}”", MAX_TITLE),
             paragraphs=(hint,),
             suggestions=tuple(self._suggestion(r) for r in candidates[:3]) or listing.suggestions,
             outcome=Outcome.UNANSWERED,
@@ -351,7 +333,7 @@ class AnswerEngine:
             disclaimer=self.disclaimer,
             ref=match.ref if match else None,
             score=match.score if match else 0.0,
-            emergency=True,
+            alarm=Alarm.EMERGENCY,
             command=command.name.value,
         )
 
@@ -377,8 +359,10 @@ def _suggestion_for(entry: Entry, faq_numbers: Mapping[str, int]) -> Suggestion:
         command = entry.id
     elif entry.kind is Kind.FAQ:
         command = f"faq {faq_numbers[entry.ref]}"
+    elif entry.ref == "topic:sources":
+        command = "sources"
     elif entry.kind is Kind.TOPIC:
-        command = f"ask {entry.title}"
+        command = f"topic {entry.id}"
     else:
         command = f"{entry.kind} {entry.id}"
     return Suggestion(entry.ref, entry.title, command)

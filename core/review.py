@@ -1,140 +1,231 @@
-"""What moderators can do with the question log, as platform-neutral answers and exports.
+"""What moderators can do with the question log: one grammar and one dispatcher for chat and terminal.
 
-The ``exobot log`` CLI and every adapter's moderator commands call these same functions.
+``mod mark 5 flagged PRP is not stem cells`` in chat and ``exobot log mark 5 flagged PRP is not stem
+cells`` in a terminal are parsed by ``parse_command`` and carried out by ``run_review`` alike; chat
+renders the result with ``review_answer``, the terminal prints it as tables or JSON. What differs is
+only the scope: a community's moderators see their community, the terminal sees everything.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import dataclass, field
 
 from core.answers import Answer, Attachment, Field, Outcome
-from core.log.records import LoggedQuestion, ReviewState
-from core.log.store import QuestionStore
+from core.questionlog.records import (
+    EXPORT_COLUMNS,
+    Count,
+    DailyStats,
+    Helpfulness,
+    LoggedQuestion,
+    ReviewState,
+    utcnow,
+)
+from core.questionlog.store import QuestionStore, Scope
+from core.text import plural
 
+ACTIONS = ("recent", "unanswered", "top", "stats", "search", "show", "mark", "export")
 MOD_USAGE = (
     "mod recent | mod unanswered | mod top | mod stats | mod search <words> | mod show <id> | "
     "mod mark <id> reviewed|flagged [note] | mod export [csv|json] [since YYYY-MM-DD]"
 )
 EXPORT_FORMATS = ("csv", "json")
+_MAX_ID = 2**63 - 1
 
 
 class ReviewError(ValueError):
     """A moderator command that cannot be carried out, with a message to show them."""
 
 
-def export_bytes(rows: Sequence[LoggedQuestion], fmt: str) -> bytes:
-    if fmt == "json":
-        return json.dumps([asdict(r) for r in rows], indent=1).encode()
-    if fmt != "csv":
-        raise ReviewError(f"unknown export format {fmt!r}; use csv or json")
-    buffer = io.StringIO()
-    columns = list(LoggedQuestion.__dataclass_fields__)
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        # A leading = + - @ makes spreadsheets run the cell as a formula; prefix it so it stays text.
-        writer.writerow([_csv_safe(getattr(row, c)) for c in columns])
-    return buffer.getvalue().encode()
+class NotFound(ReviewError):
+    """No question of that id in the moderator's scope: whether it exists elsewhere is never said."""
+
+    def __init__(self, question_id: object) -> None:
+        super().__init__(f"There is no logged question {question_id}.")
 
 
-def parse_date(text: str) -> dt.datetime:
+@dataclass(frozen=True)
+class ReviewCommand:
+    """One parsed moderator command, whichever way it was typed."""
+
+    action: str
+    question_id: int | None = None
+    state: ReviewState | None = None
+    note: str | None = None
+    words: str = ""
+    fmt: str = "csv"
+    since: dt.date | None = None
+    limit: int = 20
+    days: int = 30
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a moderator command found, before it is shown as a chat answer or a terminal table."""
+
+    title: str
+    questions: tuple[LoggedQuestion, ...] = ()
+    detail: LoggedQuestion | None = None
+    entries: tuple[Count, ...] = ()
+    """Most asked entries."""
+    unanswered: tuple[Count, ...] = ()
+    """Most frequent unanswered questions, grouped."""
+    stats: tuple[DailyStats, ...] = ()
+    helpfulness: tuple[Helpfulness, ...] = ()
+    """Least helpful entries, by votes."""
+    message: str | None = None
+    export: Attachment | None = None
+    rows: int = field(default=0)
+
+
+def parse_command(text: str) -> ReviewCommand:
+    """``recent`` … ``export json since 2026-11-01``: the words after ``mod`` (chat) or ``log`` (terminal)."""
+    action, _, rest = text.strip().partition(" ")
+    action, rest = action.lower() or "recent", rest.strip()
+    if action not in ACTIONS:
+        raise ReviewError(f"Unknown moderator command {action!r}. Try: {MOD_USAGE}")
+    if action == "search":
+        if not rest:
+            raise ReviewError("Give some words to search for: `mod search <words>`")
+        return ReviewCommand(action, words=rest)
+    if action == "show":
+        return ReviewCommand(action, question_id=parse_question_id(rest))
+    if action == "mark":
+        qid, _, more = rest.partition(" ")
+        state_text, _, note = more.strip().partition(" ")
+        return ReviewCommand(
+            action, question_id=parse_question_id(qid), state=parse_state(state_text), note=note.strip() or None
+        )
+    if action == "export":
+        words = rest.lower().split()
+        fmt = next((w for w in words if w in EXPORT_FORMATS), "csv")
+        dates = [w for w in words if w not in EXPORT_FORMATS and w != "since"]
+        if len(dates) > 1:
+            raise ReviewError("Use `mod export [csv|json] [since YYYY-MM-DD]`.")
+        return ReviewCommand(action, fmt=fmt, since=parse_date(dates[0]) if dates else None)
+    return ReviewCommand(action)
+
+
+def parse_question_id(text: str) -> int:
+    text = text.strip().lstrip("#")
+    if not text.isdigit():
+        raise ReviewError(f"{text or 'That'!r} is not a question id (a number from `mod recent`).")
+    number = int(text)
+    if not 1 <= number <= _MAX_ID:
+        raise NotFound(text)
+    return number
+
+
+def parse_state(text: str) -> ReviewState:
     try:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+        return ReviewState(text.strip().lower())
+    except ValueError:
+        raise ReviewError("Use `mod mark <id> reviewed|flagged|new [note]`.") from None
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ReviewError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
-async def moderate(store: QuestionStore, argument: str, reviewer: str, disclaimer: str) -> Answer:
-    """Carry out one ``mod …`` command. Raises ReviewError with a friendly message for bad input."""
-    action, _, rest = argument.strip().partition(" ")
-    rest = rest.strip()
-    action = action.lower()
-    if action in ("recent", "unanswered", ""):
-        rows = await (store.unanswered() if action == "unanswered" else store.recent())
-        title = "Unanswered questions" if action == "unanswered" else "Recent questions"
-        return _answer(
-            title,
-            [_question_field(r) for r in rows] or [Field("Nothing yet", "No questions logged.")],
-            disclaimer,
-        )
-    if action == "top":
-        matches, unanswered = await store.top_matches(), await store.top_unanswered()
-        fields = [Field(f"{c.count}× {c.key}", "most asked topic") for c in matches]
-        fields += [Field(f"{c.count}× unanswered", c.example or c.key) for c in unanswered]
-        return _answer("Most asked", fields or [Field("Nothing yet", "No questions logged.")], disclaimer)
-    if action == "stats":
-        stats = await store.stats(dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
-        fields = [
-            Field(
-                f"{s.day} {s.platform}",
-                f"{s.total} asked, {s.answer_rate:.0%} answered, {s.emergencies} emergencies",
-            )
-            for s in stats
-        ]
-        return _answer(
-            "Questions per day (30 days)",
-            fields or [Field("Nothing yet", "No questions logged.")],
-            disclaimer,
-        )
+async def run_review(store: QuestionStore, scope: Scope, command: ReviewCommand, reviewer: str) -> Review:
+    """Carry out one moderator command within scope. Raises ReviewError with a message to show."""
+    action, limit = command.action, command.limit
+    if action in ("recent", "unanswered"):
+        rows = await (store.unanswered(scope, limit) if action == "unanswered" else store.recent(scope, limit))
+        return Review("Unanswered questions" if action == "unanswered" else "Recent questions", tuple(rows))
     if action == "search":
-        if not rest:
-            raise ReviewError("Give some words to search for: `mod search <words>`")
-        rows = await store.search(rest)
-        return _answer(
-            f"Questions matching {rest!r}",
-            [_question_field(r) for r in rows] or [Field("No matches", rest)],
-            disclaimer,
-        )
+        rows = await store.search(scope, command.words, limit)
+        return Review(f"Questions matching {command.words!r}", tuple(rows))
     if action == "show":
-        row = await store.get(_question_id(rest))
+        assert command.question_id is not None
+        row = await store.get(scope, command.question_id)
         if row is None:
-            raise ReviewError(f"There is no logged question {rest}.")
-        return _answer(f"Question {row.id}", _detail_fields(row), disclaimer)
+            raise NotFound(command.question_id)
+        return Review(f"Question {row.id}", detail=row)
     if action == "mark":
-        qid_text, _, more = rest.partition(" ")
-        state_text, _, note = more.strip().partition(" ")
-        try:
-            state = ReviewState(state_text.lower())
-        except ValueError:
-            raise ReviewError("Use `mod mark <id> reviewed|flagged [note]`.") from None
-        if not await store.mark(_question_id(qid_text), state, reviewer, note.strip() or None):
-            raise ReviewError(f"There is no logged question {qid_text}.")
-        return _answer(
-            f"Question {qid_text} marked {state.value}", [Field("Note", note.strip() or "(none)")], disclaimer
+        assert command.question_id is not None and command.state is not None
+        if not await store.mark(scope, command.question_id, command.state, reviewer, command.note):
+            raise NotFound(command.question_id)
+        return Review(
+            f"Question {command.question_id} marked {command.state.value}",
+            message=f"Note: {command.note}" if command.note else "No note.",
         )
-    if action == "export":
-        words = rest.split()
-        fmt = words[0].lower() if words and words[0].lower() in EXPORT_FORMATS else "csv"
-        since_words = [w for w in words if w.lower() not in EXPORT_FORMATS and w.lower() != "since"]
-        since = parse_date(since_words[0]) if since_words else None
-        rows = await store.export(since)
-        data = export_bytes(rows, fmt)
-        name = f"exobot-questions-{dt.date.today().isoformat()}.{fmt}"
-        media = "text/csv" if fmt == "csv" else "application/json"
-        answer = _answer("Question log export", [Field("Rows", str(len(rows))), Field("File", name)], disclaimer)
-        return answer.copy_with(attachment=Attachment(name, data, media))
-    raise ReviewError(f"Unknown moderator command {action!r}. Try: {MOD_USAGE}")
+    since = utcnow() - dt.timedelta(days=command.days)
+    if action == "top":
+        return Review(
+            "Most asked",
+            entries=tuple(await store.top_matches(scope, limit)),
+            unanswered=tuple(await store.top_unanswered(scope, limit)),
+            helpfulness=tuple(h for h in await store.helpfulness(scope, 5) if h.not_helpful),
+        )
+    if action == "stats":
+        return Review(
+            f"Questions per day ({command.days} days)",
+            stats=tuple(await store.stats(scope, since)),
+            helpfulness=tuple(h for h in await store.helpfulness(scope, 5, since) if h.not_helpful),
+        )
+    rows = await store.export(scope, _day_start(command.since))
+    name = f"exobot-questions-{dt.date.today().isoformat()}.{command.fmt}"
+    media = "text/csv" if command.fmt == "csv" else "application/json"
+    export = Attachment(name, export_bytes(rows, command.fmt), media)
+    return Review("Question log export", message=f"{plural(len(rows), 'question')} in {name}.", export=export,
+                  rows=len(rows))  # fmt: skip
 
 
-def _answer(title: str, fields: Sequence[Field], disclaimer: str) -> Answer:
+def export_bytes(rows: Sequence[LoggedQuestion], fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps([{c: getattr(r, c) for c in EXPORT_COLUMNS} for r in rows], indent=1).encode()
+    if fmt != "csv":
+        raise ReviewError(f"unknown export format {fmt!r}; use csv or json")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        # A leading = + - @ makes spreadsheets run the cell as a formula; prefix it so it stays text.
+        writer.writerow([_csv_safe(getattr(row, c)) for c in EXPORT_COLUMNS])
+    return buffer.getvalue().encode()
+
+
+def review_answer(review: Review, disclaimer: str) -> Answer:
+    """A review as a private chat answer: one field per row, at most 25 of them."""
+    fields: list[Field] = [question_field(r) for r in review.questions]
+    if review.detail is not None:
+        fields += [Field(name, value, inline=False) for name, value in detail_lines(review.detail)]
+    fields += [Field(f"{c.count}× {c.key}", "most asked entry") for c in review.entries]
+    fields += [Field(f"{c.count}× unanswered", c.example or c.key, inline=False) for c in review.unanswered]
+    fields += [
+        Field(
+            f"{s.day} {s.platform}",
+            f"{plural(s.total, 'question')}, {s.answer_rate:.0%} answered, {plural(s.emergencies, 'emergency')}",
+        )
+        for s in review.stats
+    ]
+    fields += [
+        Field(f"Least helpful: {h.match}", f"{h.not_helpful} not helpful, {h.helpful} helpful")
+        for h in review.helpfulness
+    ]
+    empty = review.message is None and review.export is None and not fields
     return Answer(
-        title=title, paragraphs=(), fields=tuple(fields[:25]), disclaimer=disclaimer, private=True,
-        command="mod", outcome=Outcome.ANSWERED,
-    )  # fmt: skip
+        title=review.title,
+        paragraphs=(review.message,) if review.message else (("Nothing logged yet.",) if empty else ()),
+        fields=tuple(fields[:25]),
+        disclaimer=disclaimer,
+        private=True,
+        command="mod",
+        outcome=Outcome.ANSWERED,
+        attachment=review.export,
+    )
 
 
-def _question_id(text: str) -> int:
-    if not text.strip().isdigit():
-        raise ReviewError(f"{text or 'That'!r} is not a question id (a number from `mod recent`).")
-    return int(text)
-
-
-def _question_field(row: LoggedQuestion) -> Field:
+def question_field(row: LoggedQuestion) -> Field:
     text = row.question if row.question is not None else "(text not stored)"
     flag = " ⚠ emergency" if row.emergency else ""
     return Field(
@@ -144,24 +235,35 @@ def _question_field(row: LoggedQuestion) -> Field:
     )
 
 
-def _detail_fields(row: LoggedQuestion) -> list[Field]:
+def detail_lines(row: LoggedQuestion) -> list[tuple[str, str]]:
+    """One question in full, as (name, value) lines: what ``show`` prints in chat and terminal."""
+    where = " ".join(p for p in (row.platform, row.workspace, row.channel) if p)
+    review = row.review_state + (f" by {row.reviewer}" if row.reviewer else "")
     return [
-        Field("Asked", row.asked_at),
-        Field(
-            "Where",
-            f"{row.platform} {row.workspace or ''} {row.channel or ''} ({row.channel_kind})".replace("  ", " "),
-        ),
-        Field("Question", row.question if row.question is not None else "(text not stored)", inline=False),
-        Field(
-            "Answer",
-            f"{row.match or '(none)'} · {row.outcome} · score {row.score:.2f} · {row.latency_ms:.1f} ms",
-        ),
-        Field("Emergency", "yes" if row.emergency else "no"),
-        Field(
-            "Review",
-            f"{row.review_state}" + (f" by {row.reviewer}: {row.review_note or ''}" if row.reviewer else ""),
-        ),
+        ("id", str(row.id)),
+        ("asked_at", row.asked_at),
+        ("where", f"{where} ({row.channel_kind}, {row.surface})"),
+        ("question", row.question if row.question is not None else "(text not stored)"),
+        ("answer", row.match or "(none)"),
+        ("outcome", row.outcome),
+        ("score", f"{row.score:.2f}"),
+        ("emergency", "yes" if row.emergency else "no"),
+        ("latency_ms", f"{row.latency_ms:.1f}"),
+        ("votes", f"{row.helpful} helpful, {row.not_helpful} not helpful"),
+        ("review", review),
+        ("note", row.review_note or "(none)"),
     ]
+
+
+def as_plain(review: Review) -> dict[str, object]:
+    """A review as plain data, for ``--json``."""
+    data = dataclasses.asdict(review)
+    data.pop("export", None)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _day_start(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), dt.UTC) if day else None
 
 
 def _csv_safe(value: object) -> object:

@@ -1,7 +1,12 @@
-"""The one path every question takes, whatever the platform: rate limit, answer, log.
+"""The one path every message takes, whatever the platform: clean, rate limit, answer, log.
 
 Adapters call ``ExobotService.handle`` and render what comes back. Everything a second adapter would
-also need (privacy commands, moderator commands, logging, content reload) lives here, not in them.
+also need (privacy commands, moderator commands, votes, logging, content reload) lives here, not in them.
+
+An answer leaves only once its question is durable in the log, committed or fsync'd to the spool, so
+a crash can never lose a question someone already got an answer to. That wait is bounded: past
+``log_wait`` the row is spooled on the spot and the answer goes, so the log can never push a reply
+toward a platform's 3-second deadline.
 """
 
 from __future__ import annotations
@@ -12,23 +17,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from core.answers import Answer, Field, Outcome
-from core.batching import TurnBatch
-from core.commands import Command, CommandName, parse
+from core.commands import ACCOUNT_COMMANDS, Command, CommandName, parse
 from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
-from core.log.records import Asked
-from core.log.writer import LogUnavailable, QuestionLog
+from core.questionlog.records import QuestionRecord, new_record_id, now_iso
+from core.questionlog.store import LogUnavailable, Scope
+from core.questionlog.writer import LogWriter
 from core.ratelimit import RateLimiter
-from core.request import Request
-from core.review import ReviewError, moderate
-from core.text import MAX_QUESTION_CHARS, clean
+from core.request import Community, Request
+from core.review import ReviewError, parse_command, review_answer, run_review
+from core.text import MAX_QUESTION_CHARS, clean, plural
 
 log = logging.getLogger(__name__)
 
-_LOG_COMMANDS = frozenset((CommandName.MY_DATA, CommandName.FORGET_ME, CommandName.MOD))
+LOG_WAIT = 0.3
+"""Longest an answer waits for its row to be committed before the row is spooled instead."""
 
 
 @dataclass(frozen=True)
@@ -38,142 +43,127 @@ class ReloadResult:
     errors: tuple[str, ...] = ()
 
 
-class _Question(NamedTuple):
-    """A content question waiting for its turn's batch."""
-
-    request: Request
-    text: str
-    command: Command
-    started: float
-
-
 class ExobotService:
     def __init__(
         self,
         engine: AnswerEngine,
         *,
-        writer: QuestionLog | None = None,
+        writer: LogWriter | None = None,
         rate_limiter: RateLimiter | None = None,
         content_dir: Path | None = None,
         on_answer: Callable[[Request, Answer, float], None] | None = None,
+        log_wait: float = LOG_WAIT,
     ) -> None:
         self.engine = engine
         self.writer = writer
         self._rate_limiter = rate_limiter
         self._content_dir = content_dir
         self._on_answer = on_answer
-        self._questions = TurnBatch(self._answer)
+        self._log_wait = log_wait
 
     async def handle(self, request: Request) -> Answer:
-        """Answer one request and log it. Never raises: a failure becomes a friendly error answer.
+        """Answer one message and log it. Never raises: a failure becomes a friendly error answer.
 
-        Content questions are answered with the others that arrive in the same turn of the event loop
-        (``core.batching``); only the log commands read the database.
+        Questions are logged; commands about the log itself (``my-data``, ``forget-me``, ``mod``) are
+        not, so that the log holds what people asked and nothing about who looked at it.
         """
         started = time.perf_counter()
-        text = clean(request.text)
+        request = request.cleaned()
         try:
             answer = self._rate_limit(request)
             if answer is None:
-                command = parse(text)
-                if command.name not in _LOG_COMMANDS:
-                    return await self._questions.submit(_Question(request, text, command, started))
-                answer = await self._log_command(request, command)
+                command = parse(request.text)
+                if command.name in ACCOUNT_COMMANDS and len(request.text) <= MAX_QUESTION_CHARS:
+                    answer = await self._account(request, command)
+                    self._observe(request, answer, started)
+                    return answer
+                answer = self.engine.answer_parsed(request.text, command)
         except Exception:
             answer = self._failed(request)
-        self._record(request, text, answer, started)
-        return answer
+        return await self._record(request, answer, started)
 
-    def _answer(self, question: _Question) -> Answer:
-        """Answer and log one question of a batch; never raises, or the rest of the batch would wait."""
-        request, text, command, started = question
+    async def vote(self, request: Request, record_id: str, helpful: bool) -> Answer:
+        """One person's "Helpful / Not helpful" on an answer; a second vote replaces the first."""
+        request = request.cleaned()
+        if self.writer is None:
+            return self._log_off()
+        user_hash = self.writer.pseudonymiser.user_hash(request.platform, request.user_id)
         try:
-            answer = self.engine.answer_parsed(text, command)
-        except Exception:
-            answer = self._failed(request)
-        self._record(request, text, answer, started)
-        return answer
+            async with self.writer.reader() as store:
+                found = await store.vote(record_id, user_hash, helpful)
+        except LogUnavailable:
+            return self._log_unavailable()
+        if not found:
+            return self.private("That answer is no longer in the log", "It may have been deleted. Thanks anyway!")
+        return self.private(
+            "Thanks for the feedback",
+            "Moderators use these votes to improve the answers." + ("" if helpful else " Sorry it didn't help."),
+        )
 
-    def _failed(self, request: Request) -> Answer:
-        """The friendly error answer; the traceback of the exception being handled goes to the log."""
-        log.exception("unexpected error answering a %s question", request.platform)
-        return self._error_answer()
+    def reads_log(self, text: str) -> bool:
+        """Whether answering text reads the question log (``my-data``, ``forget-me``, ``mod …``): an
+        adapter acknowledges such a command before answering it, since a database may be slow."""
+        return parse(clean(text)).name in ACCOUNT_COMMANDS
 
-    def _record(self, request: Request, text: str, answer: Answer, started: float) -> None:
-        latency = time.perf_counter() - started
-        try:
-            if self.writer is not None:
-                # Plain values only: the writer builds the row, pseudonymised, with the rest of its batch.
-                question = text[:MAX_QUESTION_CHARS] if self.engine.policy.store_text else None
-                self.writer.submit(Asked.of(request, question, answer, latency))
-            if self._on_answer is not None:
-                self._on_answer(request, answer, latency)
-        except Exception:  # the answer is ready: a fault in logging or metrics must not keep it back
-            log.exception("could not record a %s question", request.platform)
+    def entry_answer(self, ref: str) -> Answer | None:
+        """One entry's answer by its ``kind:id``, not logged: for sharing an answer already given."""
+        entry = self.engine.catalogue.get(ref)
+        return self.engine.entry_answer(entry) if entry is not None else None
 
     def preview(self, text: str) -> Answer:
         """The answer to text without logging it: for showing again what someone already asked
-        (a "share in channel" button), which is not a new question."""
-        return self.engine.answer_text(clean(text))
+        (a "share" button), which is not a new question."""
+        return self.engine.answer(clean(text))
 
-    def _rate_limit(self, request: Request) -> Answer | None:
-        """The "slow down" answer when this person has asked too much too fast, else None."""
-        if self._rate_limiter is not None:
-            wait = self._rate_limiter.retry_after(f"{request.platform}:{request.user_id}")
-            if wait:
-                return self._rate_limited(wait)
-        return None
-
-    async def _log_command(self, request: Request, command: Command) -> Answer:
-        answer = await self._read_log(request, command)
-        return answer.copy_with(command=command.name.value)
-
-    async def _read_log(self, request: Request, command: Command) -> Answer:
-        engine = self.engine
-        if command.name is CommandName.MOD and not request.is_moderator:
-            return _private(engine, "Moderators only", "Only this community's moderators can review the question log.")
-        if self.writer is None:
-            return _private(
-                engine,
-                "The question log is off",
-                "Nothing is being logged here, so there is nothing to show or delete.",
-            )
-        user_hash = self.writer.pseudonymiser.user_hash(request.platform, request.user_id)
-        try:
-            async with self.writer.store() as store:
-                if command.name is CommandName.MOD:
-                    return await moderate(store, command.argument, user_hash[:12], engine.disclaimer)
-                if command.name is CommandName.FORGET_ME:
-                    removed = await store.forget(user_hash)
-                    return _private(
-                        engine, "Your questions are deleted",
-                        f"I deleted {removed} logged question(s) of yours. New questions will be logged again "
-                        "unless you stop asking; run `forget-me` any time.",
-                    )  # fmt: skip
-                total, rows = await store.for_user(user_hash)
-        except ReviewError as exc:
-            return _private(engine, "That didn't work", str(exc), outcome=Outcome.REJECTED)
-        except LogUnavailable:
-            return _private(
-                engine,
-                "The question log is unavailable",
-                "Please try again in a few minutes.",
-                outcome=Outcome.ERROR,
-            )
-        fields = tuple(
-            Field(
-                r.asked_at[:16].replace("T", " "),
-                f"{r.question if r.question is not None else '(text not stored)'} → {r.match or r.outcome}",
-                inline=False,
-            )
-            for r in rows
+    def not_enabled(self) -> Answer:
+        """For a workspace or server the operator has not enabled: nothing is answered or logged."""
+        return self.private(
+            "exobot isn't enabled here",
+            "This bot only answers in the communities its operator has set it up for.",
+            outcome=Outcome.REJECTED,
         )
-        return _private(
-            engine, "What the log holds about you",
-            f"{total} question(s), stored under a pseudonym rather than your user id, kept for "
-            f"{engine.policy.retention_days} days. Run `forget-me` to delete them."
-            + (" Showing the newest 10." if total > len(rows) else ""),
-        ).copy_with(fields=fields)  # fmt: skip
+
+    def scope_for(self, request: Request) -> Scope | None:
+        """The rows a moderator may review from where they asked: their community, or none at all."""
+        community = request.community
+        return Scope.of(community) if request.is_moderator and community is not None else None
+
+    async def set_watch(self, request: Request, channel: str, on: bool) -> Answer:
+        """``watch`` or ``unwatch`` a help channel of the moderator's own community."""
+        community = request.community if request.is_moderator else None
+        if community is None or self.writer is None:
+            return self._moderators_only() if community is None else self._log_off()
+        try:
+            async with self.writer.reader() as store:
+                changed = await (
+                    store.watch(community, channel, "moderator") if on else store.unwatch(community, channel)
+                )
+        except LogUnavailable:
+            return self._log_unavailable()
+        if on:
+            message = "New posts there that I can answer get one suggested answer." if changed else "It was already."
+            return self.private("Watching that channel", message, command="mod")
+        return self.private("Not watching that channel", "I will leave new posts there alone.", command="mod")
+
+    async def watched(self, community: Community) -> list[str]:
+        """The channels of a community whose new posts get a suggested answer."""
+        if self.writer is None:
+            return []
+        try:
+            async with self.writer.reader() as store:
+                return [channel for _, channel in await store.watched(community.platform, community.workspace)]
+        except LogUnavailable:
+            return []
+
+    async def answered_thread(self, platform: str, thread: str) -> bool:
+        """Whether a help thread already got its one suggested answer."""
+        if self.writer is None:
+            return False
+        try:
+            async with self.writer.reader() as store:
+                return await store.answered_in(platform, thread, "thread")
+        except LogUnavailable:
+            return True  # when in doubt, stay quiet: at most one reply per thread
 
     async def reload_content(self) -> ReloadResult:
         """Load content again and swap it in whole; on any error keep the old content and say why."""
@@ -188,20 +178,147 @@ class ExobotService:
         log.info("content reloaded: %d entries", len(catalogue.entries))
         return ReloadResult(True, len(catalogue.entries))
 
-    def _rate_limited(self, wait: float) -> Answer:
-        return _private(
-            self.engine, "Slow down a little",
-            f"You've asked a lot of questions quickly. Please try again in {max(int(wait + 0.999), 1)} seconds.",
-            outcome=Outcome.RATE_LIMITED,
+    def private(self, title: str, message: str, outcome: Outcome = Outcome.ANSWERED, command: str = "ask") -> Answer:
+        """A short answer only the asker sees."""
+        return Answer(
+            title=title, paragraphs=(message,), disclaimer=self.engine.disclaimer, outcome=outcome, private=True,
+            command=command,
         )  # fmt: skip
 
-    def _error_answer(self) -> Answer:
-        return _private(
-            self.engine, "Something went wrong on my side",
+    # -- logging -----------------------------------------------------------------------------------
+
+    async def _record(self, request: Request, answer: Answer, started: float) -> Answer:
+        """Log the question, wait (boundedly) until the row is durable, and return the answer with its id."""
+        if self.writer is not None:
+            try:
+                record = self._row(request, answer, time.perf_counter() - started)
+                done = self.writer.submit(record)
+                try:
+                    await asyncio.wait_for(asyncio.shield(done), self._log_wait)
+                except TimeoutError:
+                    await self.writer.spool_now(record)
+                answer = answer.copy_with(record_id=record.record_id)
+            except Exception:  # the answer is ready: a fault in logging must not keep it back
+                log.exception("could not log a %s question", request.platform)
+        self._observe(request, answer, started)
+        return answer
+
+    def _row(self, request: Request, answer: Answer, latency: float) -> QuestionRecord:
+        assert self.writer is not None
+        store_text = self.engine.policy.store_text
+        return QuestionRecord(
+            record_id=new_record_id(),
+            asked_at=now_iso(),
+            platform=request.platform,
+            workspace=request.workspace,
+            channel=request.channel,
+            channel_kind=request.channel_kind.value,
+            surface=request.surface.value,
+            user_hash=self.writer.pseudonymiser.user_hash(request.platform, request.user_id),
+            command=answer.command,
+            question=request.text[:MAX_QUESTION_CHARS] if store_text else None,
+            match=answer.ref,
+            score=answer.score,
+            emergency=answer.emergency,
+            latency_ms=latency * 1000,
+            outcome=answer.outcome.value,
+        )
+
+    def _observe(self, request: Request, answer: Answer, started: float) -> None:
+        if self._on_answer is not None:
+            try:
+                self._on_answer(request, answer, time.perf_counter() - started)
+            except Exception:
+                log.exception("the answer metrics hook failed")
+
+    def _failed(self, request: Request) -> Answer:
+        """The friendly error answer; the traceback of the exception being handled goes to the log."""
+        log.exception("unexpected error answering a %s question", request.platform)
+        return self.private(
+            "Something went wrong on my side",
             "Sorry, I couldn't answer that just now. Please try again in a moment.",
             outcome=Outcome.ERROR,
+        )
+
+    def _rate_limit(self, request: Request) -> Answer | None:
+        """The "slow down" answer when this person has asked too much too fast, else None."""
+        if self._rate_limiter is None:
+            return None
+        wait = self._rate_limiter.retry_after(f"{request.platform}:{request.user_id}")
+        if not wait:
+            return None
+        seconds = plural(max(int(wait + 0.999), 1), "second")
+        return self.private(
+            "Slow down a little",
+            f"You've asked a lot of questions quickly. Please try again in {seconds}.",
+            outcome=Outcome.RATE_LIMITED,
+        )
+
+    # -- commands about the log itself -------------------------------------------------------------
+
+    async def _account(self, request: Request, command: Command) -> Answer:
+        if command.name is CommandName.MOD:
+            return await self._moderate(request, command.argument)
+        if self.writer is None:
+            return self._log_off()
+        user_hash = self.writer.pseudonymiser.user_hash(request.platform, request.user_id)
+        try:
+            async with self.writer.reader() as store:
+                if command.name is CommandName.FORGET_ME:
+                    removed = await store.forget(user_hash)
+                    return self.private(
+                        "Your questions are deleted",
+                        f"I deleted {plural(removed, 'logged question')} of yours, and your votes. New questions "
+                        "are logged again; run `forget-me` any time.",
+                        command="forget-me",
+                    )
+                total, votes, rows = await store.for_user(user_hash)
+        except LogUnavailable:
+            return self._log_unavailable()
+        fields = tuple(
+            Field(
+                r.asked_at[:16].replace("T", " "),
+                f"{r.question if r.question is not None else '(text not stored)'} → {r.match or r.outcome}",
+                inline=False,
+            )
+            for r in rows
+        )
+        newest = " Showing the newest 10." if total > len(rows) else ""
+        return self.private(
+            "What the log holds about you",
+            f"{plural(total, 'question')} and {plural(votes, 'vote')}, stored under a pseudonym rather than "
+            f"your user id, kept for {self.engine.policy.retention_days} days. Run `forget-me` to delete them."
+            + newest,
+            command="my-data",
+        ).copy_with(fields=fields)
+
+    async def _moderate(self, request: Request, argument: str) -> Answer:
+        scope = self.scope_for(request)
+        if scope is None:
+            return self._moderators_only()
+        if self.writer is None:
+            return self._log_off()
+        reviewer = self.writer.pseudonymiser.user_hash(request.platform, request.user_id)[:12]
+        try:
+            review_command = parse_command(argument)
+            async with self.writer.reader() as store:
+                review = await run_review(store, scope, review_command, reviewer)
+        except ReviewError as exc:
+            return self.private("That didn't work", str(exc), outcome=Outcome.REJECTED, command="mod")
+        except LogUnavailable:
+            return self._log_unavailable()
+        return review_answer(review, self.engine.disclaimer)
+
+    def _moderators_only(self) -> Answer:
+        return self.private(
+            "Moderators only", "Only this community's moderators can review its question log, from within it.",
+            outcome=Outcome.REJECTED, command="mod",
         )  # fmt: skip
 
+    def _log_off(self) -> Answer:
+        return self.private("The question log is off", "Nothing is being logged here, so there is nothing to show.")
 
-def _private(engine: AnswerEngine, title: str, message: str, outcome: Outcome = Outcome.ANSWERED) -> Answer:
-    return Answer(title=title, paragraphs=(message,), disclaimer=engine.disclaimer, outcome=outcome, private=True)
+    def _log_unavailable(self) -> Answer:
+        return self.private(
+            "The question log is unavailable", "Please try again in a few minutes.", outcome=Outcome.ERROR
+        )

@@ -2,6 +2,9 @@
 
 Every problem names its variable and what it expects, and start-up stops before anything connects:
 a bot that half-starts with a bad token is harder to debug than one that refuses to start.
+
+Only the settings every platform shares live here. Each adapter reads its own (tokens, allow-lists)
+with the same ``EnvReader``, so that all problems, core's and every adapter's, are reported together.
 """
 
 from __future__ import annotations
@@ -38,101 +41,6 @@ class RateLimit:
     seconds: float
 
 
-@dataclass(frozen=True)
-class SlackSettings:
-    bot_token: Secret
-    signing_secret: Secret | None
-    app_token: Secret | None
-    api_base_url: str | None = None
-    moderators: tuple[str, ...] = ()
-    host: str = "127.0.0.1"
-    port: int = 3000
-
-    @property
-    def socket_mode(self) -> bool:
-        return self.app_token is not None
-
-
-@dataclass(frozen=True)
-class DiscordSettings:
-    token: Secret
-    shard_count: int | None = None
-    """Set for large bots (2,500+ servers): switches to discord.py's AutoShardedClient."""
-    private_by_default: bool = False
-    api_base_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    db_path: Path
-    log_key: Secret | None = None
-    retention_days: int = 90
-    store_text: bool = True
-    emergency_number: str | None = None
-    content_dir: Path | None = None
-    health_addr: tuple[str, int] | None = ("127.0.0.1", 8080)
-    log_format: Literal["text", "json"] = "text"
-    log_level: str = "INFO"
-    rate_limit: RateLimit = RateLimit(5, 60.0)
-    slack: SlackSettings | None = None
-    discord: DiscordSettings | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-        """Settings from env (default ``os.environ``) over the values of env_file, if it exists."""
-        values: dict[str, str] = {}
-        if env_file is not None and env_file.is_file():
-            from dotenv import dotenv_values  # only needed when there is a file to read
-
-            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-        values.update(os.environ if env is None else env)
-        return _Reader(values).settings()
-
-    def describe(self) -> list[tuple[str, str]]:
-        """The effective configuration as (variable, value) rows, secrets masked."""
-        rows = [
-            ("EXOBOT_DATA_DIR", str(self.data_dir)),
-            ("EXOBOT_DB", str(self.db_path)),
-            (
-                "EXOBOT_LOG_KEY",
-                self.log_key.masked() if self.log_key else "(generated file in the data directory)",
-            ),
-            ("EXOBOT_RETENTION_DAYS", str(self.retention_days)),
-            ("EXOBOT_LOG_STORE_TEXT", str(self.store_text).lower()),
-            ("EXOBOT_EMERGENCY_NUMBER", self.emergency_number or "(default: 911 / 999 / 112)"),
-            ("EXOBOT_CONTENT_DIR", str(self.content_dir) if self.content_dir else "(shipped content)"),
-            (
-                "EXOBOT_HEALTH_ADDR",
-                f"{self.health_addr[0]}:{self.health_addr[1]}" if self.health_addr else "(disabled)",
-            ),
-            ("EXOBOT_LOG_FORMAT", self.log_format),
-            ("EXOBOT_LOG_LEVEL", self.log_level),
-            ("EXOBOT_RATE_LIMIT", f"{self.rate_limit.count}/{self.rate_limit.seconds:g}"),
-        ]
-        if self.slack:
-            s = self.slack
-            rows += [
-                ("SLACK_BOT_TOKEN", s.bot_token.masked()),
-                ("SLACK_SIGNING_SECRET", s.signing_secret.masked() if s.signing_secret else "(unset)"),
-                ("SLACK_APP_TOKEN", s.app_token.masked() if s.app_token else "(unset: HTTP mode)"),
-                ("SLACK_API_BASE_URL", s.api_base_url or "(Slack)"),
-                ("SLACK_MODERATORS", ",".join(s.moderators) or "(none)"),
-            ]
-        else:
-            rows.append(("SLACK_BOT_TOKEN", "(unset: Slack disabled)"))
-        if self.discord:
-            d = self.discord
-            rows += [
-                ("DISCORD_TOKEN", d.token.masked()),
-                ("DISCORD_SHARD_COUNT", str(d.shard_count) if d.shard_count else "(unsharded)"),
-                ("EXOBOT_DISCORD_PRIVATE", str(d.private_by_default).lower()),
-            ]
-        else:
-            rows.append(("DISCORD_TOKEN", "(unset: Discord disabled)"))
-        return rows
-
-
 class SettingsError(Exception):
     """Every bad variable at once, each with what it expects."""
 
@@ -141,17 +49,34 @@ class SettingsError(Exception):
         super().__init__("invalid configuration:\n" + "\n".join(f"  {var}: {msg}" for var, msg in problems))
 
 
-_ADDR = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
+def read_environment(env: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> dict[str, str]:
+    """The variables of env (default ``os.environ``) over those of env_file, if it exists."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        from dotenv import dotenv_values  # only needed when there is a file to read
+
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if env is None else env)
+    return values
 
 
-class _Reader:
+class EnvReader:
+    """Reads typed values from the environment, collecting every problem instead of stopping at one."""
+
     def __init__(self, values: Mapping[str, str]) -> None:
         self.values = values
         self.problems: list[tuple[str, str]] = []
 
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append((name, message))
+
     def raw(self, name: str) -> str | None:
         value = self.values.get(name)
         return value.strip() if value is not None and value.strip() else None
+
+    def is_set_empty(self, name: str) -> bool:
+        """Set, but to nothing: how an operator switches off a setting that has a default."""
+        return name in self.values and not self.values[name].strip()
 
     def get(self, name: str, default: T, convert: Callable[[str], T], expects: str) -> T:
         value = self.raw(name)
@@ -160,88 +85,115 @@ class _Reader:
         try:
             return convert(value)
         except ValueError:
-            self.problems.append((name, f"expects {expects}, got {value!r}"))
+            self.problem(name, f"expects {expects}, got {value!r}")
             return default
 
-    def secret(self, name: str, prefix: str | None = None) -> Secret | None:
+    def secret(self, name: str) -> Secret | None:
         value = self.raw(name)
-        if value is None:
-            return None
-        if prefix and not value.startswith(prefix):
-            self.problems.append((name, f"expects a token starting with {prefix!r}"))
-        return Secret(value)
+        return Secret(value) if value is not None else None
 
-    def settings(self) -> Settings:
-        data_dir = Path(self.raw("EXOBOT_DATA_DIR") or _default_data_dir())
-        settings = Settings(
+    def words(self, name: str) -> tuple[str, ...]:
+        """A comma-separated list, empty when unset."""
+        return tuple(w.strip() for w in (self.raw(name) or "").split(",") if w.strip())
+
+    def url(self, name: str) -> str | None:
+        value = self.raw(name)
+        if value and not value.startswith(("http://", "https://")):
+            self.problem(name, "expects an http:// or https:// address")
+            return None
+        return value
+
+    def address(self, name: str, default: tuple[str, int] | None) -> tuple[str, int] | None:
+        """HOST:PORT; an explicitly empty value switches it off."""
+        if self.is_set_empty(name):
+            return None
+        return self.get(name, default, address, "HOST:PORT, like 127.0.0.1:8080")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every platform shares: where the log lives, how answers are shaped, how the process runs."""
+
+    data_dir: Path
+    db_path: Path
+    database_url: Secret | None = None
+    """``postgresql://…`` to keep the question log on PostgreSQL instead of the SQLite file."""
+    log_key: Secret | None = None
+    retention_days: int = 90
+    store_text: bool = True
+    emergency_number: str | None = None
+    crisis_line: str | None = None
+    content_dir: Path | None = None
+    health_addr: tuple[str, int] | None = ("127.0.0.1", 8080)
+    web_addr: tuple[str, int] | None = None
+    web_public_url: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    rate_limit: RateLimit = RateLimit(5, 60.0)
+
+    @classmethod
+    def read(cls, env: EnvReader) -> Settings:
+        data_dir = Path(env.raw("EXOBOT_DATA_DIR") or _default_data_dir())
+        database_url = env.secret("EXOBOT_DATABASE_URL")
+        if database_url and not database_url.reveal().startswith(("postgresql://", "postgres://")):
+            env.problem("EXOBOT_DATABASE_URL", "expects a postgresql:// address (unset keeps the SQLite file)")
+        return cls(
             data_dir=data_dir,
-            db_path=Path(self.raw("EXOBOT_DB") or data_dir / "exobot.db"),
-            log_key=self.secret("EXOBOT_LOG_KEY"),
-            retention_days=self.get("EXOBOT_RETENTION_DAYS", 90, _positive_int, "a whole number of days, 1 or more"),
-            store_text=self.get("EXOBOT_LOG_STORE_TEXT", True, _bool, "true or false"),
-            emergency_number=self.raw("EXOBOT_EMERGENCY_NUMBER"),
-            content_dir=Path(v) if (v := self.raw("EXOBOT_CONTENT_DIR")) else None,
-            health_addr=self._health_addr(),
-            log_format=self.get("EXOBOT_LOG_FORMAT", "text", _log_format, "text or json"),
-            log_level=self.get("EXOBOT_LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR"),
-            rate_limit=self.get("EXOBOT_RATE_LIMIT", RateLimit(5, 60.0), _rate_limit, "COUNT/SECONDS, like 5/60"),
-            slack=self._slack(),
-            discord=self._discord(),
+            db_path=Path(env.raw("EXOBOT_DB") or data_dir / "exobot.db"),
+            database_url=database_url,
+            log_key=env.secret("EXOBOT_LOG_KEY"),
+            retention_days=env.get("EXOBOT_RETENTION_DAYS", 90, positive_int, "a whole number of days, 1 or more"),
+            store_text=env.get("EXOBOT_LOG_STORE_TEXT", True, boolean, "true or false"),
+            emergency_number=env.raw("EXOBOT_EMERGENCY_NUMBER"),
+            crisis_line=env.raw("EXOBOT_CRISIS_LINE"),
+            content_dir=Path(v) if (v := env.raw("EXOBOT_CONTENT_DIR")) else None,
+            health_addr=env.address("EXOBOT_HEALTH_ADDR", ("127.0.0.1", 8080)),
+            web_addr=env.address("EXOBOT_WEB_ADDR", None),
+            web_public_url=env.url("EXOBOT_WEB_PUBLIC_URL"),
+            log_format=env.get("EXOBOT_LOG_FORMAT", "text", _log_format, "text or json"),
+            log_level=env.get("EXOBOT_LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR"),
+            rate_limit=env.get("EXOBOT_RATE_LIMIT", RateLimit(5, 60.0), _rate_limit, "COUNT/SECONDS, like 5/60"),
         )
-        if self.problems:
-            raise SettingsError(self.problems)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+        """Shared settings alone, for tools that need no platform; raises SettingsError."""
+        reader = EnvReader(read_environment(env, env_file))
+        settings = cls.read(reader)
+        if reader.problems:
+            raise SettingsError(reader.problems)
         return settings
 
-    def _health_addr(self) -> tuple[str, int] | None:
-        if "EXOBOT_HEALTH_ADDR" in self.values and not self.values["EXOBOT_HEALTH_ADDR"].strip():
-            return None  # explicitly empty: disabled
-        return self.get("EXOBOT_HEALTH_ADDR", ("127.0.0.1", 8080), _address, "HOST:PORT, like 127.0.0.1:8080")
+    @property
+    def secrets(self) -> tuple[Secret, ...]:
+        return tuple(s for s in (self.log_key, self.database_url) if s is not None)
 
-    def _slack(self) -> SlackSettings | None:
-        bot_token = self.secret("SLACK_BOT_TOKEN", "xoxb-")
-        app_token = self.secret("SLACK_APP_TOKEN", "xapp-")
-        signing_secret = self.secret("SLACK_SIGNING_SECRET")
-        if bot_token is None:
-            for name in ("SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
-                if self.raw(name):
-                    self.problems.append(("SLACK_BOT_TOKEN", f"is required when {name} is set"))
-            return None
-        if app_token is None and signing_secret is None:
-            self.problems.append(
-                ("SLACK_SIGNING_SECRET", "is required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
-            )
-        base = self.raw("SLACK_API_BASE_URL")
-        if base and not base.startswith(("http://", "https://")):
-            self.problems.append(("SLACK_API_BASE_URL", "expects an http:// or https:// address"))
-        moderators = tuple(m.strip() for m in (self.raw("SLACK_MODERATORS") or "").split(",") if m.strip())
-        for m in moderators:
-            if not re.fullmatch(r"[USW][A-Z0-9]{2,}", m):
-                self.problems.append(("SLACK_MODERATORS", f"{m!r} is not a Slack user (U…/W…) or user group (S…) id"))
-        return SlackSettings(
-            bot_token=bot_token,
-            signing_secret=signing_secret,
-            app_token=app_token,
-            api_base_url=(base.rstrip("/") + "/") if base else None,
-            moderators=moderators,
-            host=self.raw("SLACK_HOST") or "127.0.0.1",
-            port=self.get("SLACK_PORT", 3000, _port, "a port number from 1 to 65535"),
-        )
+    def describe(self) -> list[tuple[str, str]]:
+        """The effective configuration as (variable, value) rows, secrets masked."""
 
-    def _discord(self) -> DiscordSettings | None:
-        token = self.secret("DISCORD_TOKEN")
-        if token is None:
-            return None
-        if len(token.reveal()) < 20 or any(c.isspace() for c in token.reveal()):
-            self.problems.append(("DISCORD_TOKEN", "does not look like a Discord bot token"))
-        base = self.raw("DISCORD_API_BASE_URL")
-        if base and not base.startswith(("http://", "https://")):
-            self.problems.append(("DISCORD_API_BASE_URL", "expects an http:// or https:// address"))
-        return DiscordSettings(
-            token=token,
-            shard_count=self.get("DISCORD_SHARD_COUNT", None, _positive_int, "a whole number of shards, 1 or more"),
-            private_by_default=self.get("EXOBOT_DISCORD_PRIVATE", False, _bool, "true or false"),
-            api_base_url=base.rstrip("/") if base else None,
-        )
+        def addr(value: tuple[str, int] | None) -> str:
+            return f"{value[0]}:{value[1]}" if value else "(disabled)"
+
+        return [
+            ("EXOBOT_DATA_DIR", str(self.data_dir)),
+            ("EXOBOT_DB", str(self.db_path)),
+            ("EXOBOT_DATABASE_URL", self.database_url.masked() if self.database_url else "(unset: the SQLite file)"),
+            ("EXOBOT_LOG_KEY", self.log_key.masked() if self.log_key else "(generated file in the data directory)"),
+            ("EXOBOT_RETENTION_DAYS", str(self.retention_days)),
+            ("EXOBOT_LOG_STORE_TEXT", str(self.store_text).lower()),
+            ("EXOBOT_EMERGENCY_NUMBER", self.emergency_number or "(default: 911 / 999 / 112)"),
+            ("EXOBOT_CRISIS_LINE", self.crisis_line or "(default: 988 / Samaritans 116 123)"),
+            ("EXOBOT_CONTENT_DIR", str(self.content_dir) if self.content_dir else "(shipped content)"),
+            ("EXOBOT_HEALTH_ADDR", addr(self.health_addr)),
+            ("EXOBOT_WEB_ADDR", addr(self.web_addr)),
+            ("EXOBOT_WEB_PUBLIC_URL", self.web_public_url or "(http://EXOBOT_WEB_ADDR)"),
+            ("EXOBOT_LOG_FORMAT", self.log_format),
+            ("EXOBOT_LOG_LEVEL", self.log_level),
+            ("EXOBOT_RATE_LIMIT", f"{self.rate_limit.count}/{self.rate_limit.seconds:g}"),
+        ]
+
+
+_ADDR = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
 
 
 def _default_data_dir() -> str:
@@ -250,27 +202,34 @@ def _default_data_dir() -> str:
     return user_data_dir("exobot", appauthor=False)
 
 
-def _positive_int(value: str) -> int:
+def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
         raise ValueError(value)
     return number
 
 
-def _port(value: str) -> int:
+def port(value: str) -> int:
     number = int(value)
     if not 1 <= number <= 65535:
         raise ValueError(value)
     return number
 
 
-def _bool(value: str) -> bool:
+def boolean(value: str) -> bool:
     lowered = value.lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ValueError(value)
+
+
+def address(value: str) -> tuple[str, int]:
+    found = _ADDR.match(value)
+    if not found:
+        raise ValueError(value)
+    return found["host"].strip("[]"), port(found["port"])
 
 
 def _log_format(value: str) -> Literal["text", "json"]:
@@ -295,10 +254,3 @@ def _rate_limit(value: str) -> RateLimit:
     if limit.count < 1 or limit.seconds <= 0:
         raise ValueError(value)
     return limit
-
-
-def _address(value: str) -> tuple[str, int]:
-    found = _ADDR.match(value)
-    if not found:
-        raise ValueError(value)
-    return found["host"].strip("[]"), _port(found["port"])

@@ -56,28 +56,30 @@ _PHRASES = {
     "medical advice": "medicaladvice",
 }
 _PHRASE_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True)) + r")\b")
-_PHRASE_STARTS = frozenset(p.split()[0] for p in _PHRASES)
+
+
+def valid_text(text: str) -> str:
+    """text as valid Unicode: a lone surrogate (which JSON can carry, and which no encoder accepts)
+    becomes U+FFFD; a proper pair becomes the character it stands for."""
+    if text.isascii():
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def clean(text: str) -> str:
-    """Remove control and invisible characters and fold runs of white space.
+    """Valid Unicode, composed (NFC), without control or invisible characters, white space folded.
 
     Emoji and other symbols survive: they are harmless, and people use them.
     """
-    if not text.isprintable():  # control and invisible characters are not printable: most text has none
-        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
-    elif not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split())
+    text = unicodedata.normalize("NFC", valid_text(text))
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII form of text: accents removed, apostrophes dropped ("can't" -> "cant")."""
-    if text.isascii():  # nothing to decompose: the common case, at a fraction of the cost
-        return text.lower().replace("'", "")
     decomposed = unicodedata.normalize("NFKD", text.lower())
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
-    return ascii_text.replace("'", "").replace("\u2019", "")
+    return ascii_text.replace("'", "")
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -119,8 +121,6 @@ def tokens(text: str) -> list[str]:
 
 def tokens_to_words(raw: list[str]) -> list[str]:
     """``words`` for text already split by ``tokens`` (the matcher corrects spelling in between)."""
-    if _PHRASE_STARTS.isdisjoint(raw):  # most questions hold no phrase: skip the regex
-        return [stem(w) for w in raw if w not in STOPWORDS]
     joined = _PHRASE_RE.sub(lambda m: " " + _PHRASES[m.group(1)] + " ", " ".join(raw))
     return [stem(w) for w in joined.split() if w not in STOPWORDS]
 
@@ -150,3 +150,12 @@ def chunks(text: str, limit: int) -> list[str]:
     if rest or not pieces:
         pieces.append(rest)
     return pieces
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 question", "3 questions", "2 emergencies": plain English instead of "question(s)"."""
+    if count == 1:
+        return f"1 {word}"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return f"{count} {word[:-1]}ies"
+    return f"{count} {word}s"

@@ -1,4 +1,4 @@
-"""Helpers for question-log tests: records, counting rows, waiting for the writer."""
+"""Helpers for question-log tests: records, writers, counting rows, waiting for a condition."""
 
 from __future__ import annotations
 
@@ -7,22 +7,32 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from core.log.records import QuestionRecord, iso_utc, new_record_id, now_iso
+from core.questionlog.pseudonym import Pseudonymiser
+from core.questionlog.records import QuestionRecord, iso_utc, new_record_id, now_iso
+from core.questionlog.sqlite import sqlite_connector
+from core.questionlog.writer import LogWriter
+
+KEY = b"k" * 32
 
 
 def record(
-    n: int = 0, *, user_hash: str = "u" * 64, asked_at: dt.datetime | None = None, **extra: object
+    n: int = 0, *, user_hash: str = "u" * 64, asked_at: dt.datetime | None = None, **extra: Any
 ) -> QuestionRecord:
-    """A finished record, as the writer would build one; ``extra`` overrides any field."""
-    fields: dict[str, object] = dict(
+    """A finished record, as the service would build one; ``extra`` overrides any field."""
+    fields: dict[str, Any] = dict(
         record_id=new_record_id(), asked_at=iso_utc(asked_at) if asked_at else now_iso(), platform="test",
-        workspace=None, channel=None, channel_kind="dm", user_hash=user_hash, command="ask",
+        workspace=None, channel=None, channel_kind="dm", surface="command", user_hash=user_hash, command="ask",
         question=f"question {n}", match="faq:safety", score=1.0, emergency=False, latency_ms=0.1,
         outcome="answered",
     )  # fmt: skip
     fields.update(extra)
-    return QuestionRecord(**fields)  # type: ignore[arg-type]
+    return QuestionRecord(**fields)
+
+
+def sqlite_writer(path: Path, **options: Any) -> LogWriter:
+    return LogWriter(sqlite_connector(path), Pseudonymiser(KEY), **options)
 
 
 def count_rows(path: Path) -> int:

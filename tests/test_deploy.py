@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.settings import Settings
+from bots.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -13,7 +13,8 @@ DEPLOY = ROOT / "deploy"
 
 def _settings_read_by_code() -> set[str]:
     code = (ROOT / "core" / "settings.py").read_text(encoding="utf-8")
-    code += (ROOT / "bots" / "discord" / "main.py").read_text(encoding="utf-8")
+    for adapter in (ROOT / "bots").glob("*/adapter.py"):
+        code += adapter.read_text(encoding="utf-8")
     return set(re.findall(r"\"((?:EXOBOT|SLACK|DISCORD)_[A-Z_]+)\"", code))
 
 
@@ -25,8 +26,9 @@ def test_env_example_lists_every_setting() -> None:
 
 
 def test_env_example_as_is_gives_the_defaults(tmp_path: Path) -> None:
-    settings = Settings.from_env({"EXOBOT_DATA_DIR": str(tmp_path)}, env_file=DEPLOY / ".env.example")
-    assert settings.slack is None and settings.discord is None
+    config = load_config({"EXOBOT_DATA_DIR": str(tmp_path)}, env_file=DEPLOY / ".env.example")
+    settings = config.settings
+    assert config.configured == ()
     assert settings.retention_days == 90 and settings.store_text is True
     assert settings.health_addr == ("127.0.0.1", 8080) and settings.log_format == "text"
     assert (settings.rate_limit.count, settings.rate_limit.seconds) == (5, 60)

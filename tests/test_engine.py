@@ -7,20 +7,19 @@ import dataclasses
 import pytest
 
 from core.answers import Answer, Outcome
-from core.commands import CommandName, parse
+from core.commands import Command, CommandName, parse
 from core.engine import AnswerEngine
-from core.request import Request
-from core.text import MAX_QUESTION_CHARS
+from core.text import MAX_QUESTION_CHARS, clean
 
 
 def ask(engine: AnswerEngine, text: str) -> Answer:
-    return engine.answer(Request(text))
+    return engine.answer(clean(text))
 
 
 def test_parse_grammar() -> None:
     assert parse("risks").name is CommandName.RISKS
     assert parse("/exosome risk cancer") == parse("risk cancer")
-    assert parse("/EXOSOME Risks?") == parse("risks") == ("risks", "")
+    assert parse("/EXOSOME Risks?") == parse("risks") == Command(CommandName.RISKS, "")
     assert parse("risk cancer").argument == "cancer"
     assert parse("Compare cost").name is CommandName.COMPARE
     assert parse("faq 2").argument == "2"
@@ -163,17 +162,17 @@ def test_entry_answers_show_review_dates(engine: AnswerEngine) -> None:
 
 
 def test_copy_with_is_replace_and_refuses_unknown_fields(engine: AnswerEngine) -> None:
-    answer = engine.answer(Request("risk cancer"))
+    answer = ask(engine, "risk cancer")
     changed = answer.copy_with(score=0.5, command="faq")
     assert changed == dataclasses.replace(answer, score=0.5, command="faq") and answer.score == 1.0
     with pytest.raises(TypeError, match="scor"):
         answer.copy_with(scor=0.5)
 
 
-def test_close_alternatives_lead_the_suggestions_and_are_reused(engine: AnswerEngine) -> None:
+def test_close_alternatives_lead_the_suggestions(engine: AnswerEngine) -> None:
     entry = engine.catalogue["risk:cancer"]
     first = engine.entry_answer(entry, 0.7, ("risk:regulation",))
     again = engine.entry_answer(entry, 0.6, ("risk:regulation",))
     assert first.suggestions[0].ref == "risk:regulation" and entry.ref not in [s.ref for s in first.suggestions]
-    assert (first.score, again.score) == (0.7, 0.6) and first.suggestions is again.suggestions
+    assert (first.score, again.score) == (0.7, 0.6) and first.suggestions == again.suggestions
     assert engine.entry_answer(entry).suggestions != first.suggestions

@@ -18,7 +18,7 @@ def test_manifest_limits_and_scopes() -> None:
     assert len(command["description"]) <= 2000 and len(command["usage_hint"]) <= 1000
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert scopes == {"commands", "im:write", "files:write", "usergroups:read"}
-    code = (ROOT / "bots" / "slack" / "app.py").read_text(encoding="utf-8")
+    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "bots" / "slack").glob("*.py"))
     used = {
         "im:write": "conversations_open",
         "files:write": "files_upload_v2",

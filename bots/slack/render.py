@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bots.presentation import can_share, can_vote, faq_menu, shows_actions
 from core.answers import Answer, Field
 from core.text import chunks, truncate
 
 Block = dict[str, Any]
 
 MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
 MAX_SECTION = 3000
 MAX_FIELD = 2000
 MAX_FIELDS = 10
@@ -24,10 +26,13 @@ MAX_BUTTON_VALUE = 2000
 MAX_ACTIONS = 25
 MAX_CONTEXT = 10
 MAX_OPTIONS = 100
+MAX_ACTION_ID = 255
+MAX_SOURCES_SHOWN = 3
 
 ACTION_RELATED = "exobot_related"
 ACTION_SHARE = "exobot_share"
 ACTION_FAQ_SELECT = "exobot_faq_select"
+ACTION_VOTE = "exobot_vote"
 
 
 def escape(text: str) -> str:
@@ -39,17 +44,15 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text or " ", "emoji": True}
 
 
-def render(answer: Answer, *, asked: str | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``ack``/``respond``: blocks, a notification ``text`` and the visibility.
-
-    asked is the command text that produced the answer, for the "Share in channel" button.
-    """
+def render(answer: Answer, *, asked: str | None = None, max_blocks: int = MAX_BLOCKS) -> dict[str, Any]:
+    """Keyword arguments for ``ack``/``respond``/``chat.postMessage``: blocks, a notification ``text``
+    and the visibility. asked is the text that produced the answer, for the "Share" button."""
     body: list[Block] = [{"type": "header", "text": plain(truncate(answer.title, MAX_HEADER))}]
     for paragraph in answer.paragraphs:
         body += [{"type": "section", "text": plain(piece)} for piece in chunks(paragraph, MAX_SECTION)]
     body += _field_blocks(answer.fields)
-    tail = [*_action_blocks(answer, asked), *_context_blocks(answer)]
-    room = MAX_BLOCKS - len(tail)
+    tail = [*action_blocks(answer, asked), *_context_blocks(answer)]
+    room = max_blocks - len(tail)
     if len(body) > room:
         hidden = len(body) - room + 1
         body = [*body[: room - 1], {"type": "section", "text": plain(f"…and {hidden} more not shown here.")}]
@@ -74,12 +77,11 @@ def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:
     return blocks
 
 
-def _action_blocks(answer: Answer, asked: str | None) -> list[Block]:
-    if answer.private and answer.command in ("mod", "my-data", "forget-me"):
-        return []  # nothing to share or browse from personal or moderator output
+def action_blocks(answer: Answer, asked: str | None) -> list[Block]:
+    if not shows_actions(answer):
+        return []
     elements: list[dict[str, Any]] = []
-    faq_options = [s for s in answer.suggestions if s.command.startswith("faq ")]
-    if answer.ref == "list:faq" and faq_options:
+    if faq_menu(answer):
         elements.append(
             {
                 "type": "static_select",
@@ -87,7 +89,7 @@ def _action_blocks(answer: Answer, asked: str | None) -> list[Block]:
                 "placeholder": plain("Read a question"),
                 "options": [
                     {"text": plain(truncate(s.label, MAX_BUTTON_TEXT)), "value": s.command}
-                    for s in faq_options[:MAX_OPTIONS]
+                    for s in answer.suggestions[:MAX_OPTIONS]
                 ],
             }
         )
@@ -99,25 +101,36 @@ def _action_blocks(answer: Answer, asked: str | None) -> list[Block]:
                 "text": plain(truncate(s.label, MAX_BUTTON_TEXT)),
                 "value": truncate(s.command, MAX_BUTTON_VALUE),
             }
-            for i, s in enumerate(answer.suggestions[: MAX_ACTIONS - 1])
+            for i, s in enumerate(answer.suggestions[: MAX_ACTIONS - 3])
         ]
-    if asked and answer.ref is not None and not answer.emergency:
-        elements.append(
-            {
-                "type": "button",
-                "action_id": ACTION_SHARE,
-                "text": plain("Share in channel"),
-                "value": truncate(asked, MAX_BUTTON_VALUE),
-            }
-        )
-    return [{"type": "actions", "elements": elements}] if elements else []
+    blocks = [{"type": "actions", "elements": elements}] if elements else []
+    feedback: list[dict[str, Any]] = []
+    if can_vote(answer):
+        assert answer.record_id is not None
+        feedback += [
+            {"type": "button", "action_id": f"{ACTION_VOTE}_up", "text": plain("Helpful"), "value": answer.record_id},
+            {"type": "button", "action_id": f"{ACTION_VOTE}_down", "text": plain("Not helpful"),
+             "value": answer.record_id},
+        ]  # fmt: skip
+    if asked and can_share(answer):
+        feedback.append(
+            {"type": "button", "action_id": ACTION_SHARE, "text": plain("Share in channel"),
+             "value": truncate(asked, MAX_BUTTON_VALUE)}
+        )  # fmt: skip
+    if feedback:
+        blocks.append({"type": "actions", "elements": feedback})
+    return blocks
 
 
 def _context_blocks(answer: Answer) -> list[Block]:
     elements: list[dict[str, Any]] = []
     if answer.sources:
-        cited = "; ".join(f"<{s.url}|{escape(s.title)}>" if s.url else escape(s.title) for s in answer.sources)
-        elements.append({"type": "mrkdwn", "text": truncate(f"Sources: {cited}", MAX_SECTION)})
+        shown = answer.sources[:MAX_SOURCES_SHOWN]
+        cited = "; ".join(f"<{s.url}|{escape(s.short_name())}>" if s.url else escape(s.short_name()) for s in shown)
+        more = " and more" if len(answer.sources) > len(shown) else ""
+        elements.append(
+            {"type": "mrkdwn", "text": truncate(f"Sources: {cited}{more} (all: `/exosome sources`)", MAX_SECTION)}
+        )
     if answer.footer:
         elements.append(plain(answer.footer))
     elements.append(plain(answer.disclaimer))

@@ -14,7 +14,7 @@ import time
 
 from tests.bench.common import Result
 
-MODULES = ("bench_core", "bench_log", "bench_slack", "bench_discord")
+MODULES = ("bench_accuracy", "bench_core", "bench_log", "bench_load", "bench_memory")
 
 
 def calibration() -> float:

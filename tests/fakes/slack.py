@@ -1,7 +1,15 @@
-"""A local stand-in for Slack on 127.0.0.1: the Web API methods the app calls, response_url, Socket Mode.
+"""A local stand-in for Slack on 127.0.0.1, as strict as Slack: the Web API, response_url, Socket Mode,
+and Slack's side of HTTP mode (signed requests to the bot, timed).
 
-It speaks Slack's real wire formats so the real slack-bolt and slack_sdk code paths run, and it records
-every request for tests to inspect.
+It speaks Slack's real wire formats so the real slack-bolt and slack_sdk code runs, and it enforces
+what Slack enforces, recording every rule the bot breaks in ``violations``:
+
+- every request acknowledged within 3 s, over HTTP or Socket Mode;
+- Web API calls need the right token and the scope the manifest grants (``missing_scope``,
+  ``invalid_auth``); knobs make a method slow, fail with an error Slack sends (``file_uploads_disabled``,
+  ``ratelimited`` with Retry-After), so a test can check the bot copes;
+- Block Kit limits on everything posted (``invalid_blocks``);
+- a response_url takes at most 5 messages within 30 minutes.
 """
 
 from __future__ import annotations
@@ -9,16 +17,33 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 from aiohttp import WSMsgType, web
 
 from tests.fakes import serve_locally
+from tests.fakes.slack_rules import METHOD_SCOPES, blocks_problems
+
+MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack" / "manifest.yml"
+BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test"
+SIGNING_SECRET = "test-signing-secret"
+ACK_DEADLINE = 3.0
+FORM = "application/x-www-form-urlencoded"
+_envelopes = itertools.count(1)
+
+
+def manifest_scopes() -> frozenset[str]:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -30,15 +55,35 @@ class Recorded:
 
 @dataclass
 class FakeSlack:
+    bot_token: str = BOT_TOKEN
+    app_token: str = APP_TOKEN
+    signing_secret: str = SIGNING_SECRET
+    team_id: str = "T1"
+    scopes: frozenset[str] = field(default_factory=manifest_scopes)
     group_members: dict[str, list[str]] = field(default_factory=dict)
+    slow: dict[str, float] = field(default_factory=dict)
+    """Web API method → seconds it takes to answer."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Web API method → the error Slack answers it with."""
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    """Web API method → Retry-After seconds of an HTTP 429."""
     requests: list[Recorded] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)
     uploads: list[bytes] = field(default_factory=list)
-    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    acks: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    connections: int = 0
+    acknowledged: int = 0
+    """Requests to the bot answered 200, over HTTP."""
     base: str = ""
+    _response_uses: dict[str, list[float]] = field(default_factory=dict)
+    _clock_offset: float = 0.0
     _socket: web.WebSocketResponse | None = None
     _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _acked: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _sent_at: dict[str, float] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
     @property
@@ -50,6 +95,12 @@ class FakeSlack:
 
     def calls(self, method: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == f"/api/{method}"]
+
+    def now(self) -> float:
+        return time.monotonic() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        self._clock_offset += seconds
 
     async def start(self) -> None:
         app = web.Application()
@@ -67,14 +118,34 @@ class FakeSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    # -- the Web API -----------------------------------------------------------------------------------
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await request.read()
         form = {**request.query, **_parse(body, request.content_type)}
         self.requests.append(Recorded(f"/api/{method}", form, body))
+        if method in self.slow:
+            await asyncio.sleep(self.slow[method])
+        if method in self.rate_limited:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(self.rate_limited[method])})  # fmt: skip
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(form.get("token", ""))
+        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != wanted:
+            return _fail("invalid_auth")
+        scope = METHOD_SCOPES.get(method)
+        if scope is not None and scope not in self.scopes:
+            self.violations.append(f"{method} needs {scope}, which the manifest does not grant")
+            return _fail("missing_scope", needed=scope, provided=",".join(sorted(self.scopes)))
+        if method in self.errors:
+            return _fail(self.errors[method])
+        return await self._method(method, form)
+
+    async def _method(self, method: str, form: dict[str, Any]) -> web.Response:
         result: dict[str, Any] = {"ok": True}
         if method == "auth.test":
-            result |= {"team_id": "T1", "user_id": "UBOT", "bot_id": "B1", "url": "https://example.slack.com/"}
+            result |= {"team_id": self.team_id, "user_id": "UBOT", "bot_id": "B1", "url": "https://example.slack.com/"}
         elif method == "apps.connections.open":
             result["url"] = self.base.replace("http://", "ws://") + "/socket"
         elif method == "conversations.open":
@@ -85,44 +156,121 @@ class FakeSlack:
             result |= {"upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
         elif method == "files.completeUploadExternal":
             result["files"] = [{"id": "F1", "title": "export"}]
-        elif method == "chat.postMessage":
-            result |= {"channel": form.get("channel"), "ts": "1.0"}
+        elif method in ("chat.postMessage", "chat.postEphemeral", "views.publish"):
+            payload = _json_field(form, "view") if method == "views.publish" else form
+            blocks = _json_field(payload, "blocks") if method != "views.publish" else payload.get("blocks")
+            problems = blocks_problems(blocks, limit=100 if method == "views.publish" else 50)
+            if problems:
+                self.violations.append(f"{method}: {'; '.join(problems)}")
+                return _fail("invalid_blocks", errors=problems)
+            if method == "views.publish":
+                self.views.append({"user_id": form.get("user_id"), **payload})
+            else:
+                self.posted.append({"method": method, **form, "blocks": blocks})
+                result |= {"channel": form.get("channel"), "ts": f"{time.time():.6f}"}
         return web.json_response(result)
 
     async def _response(self, request: web.Request) -> web.Response:
-        self.responses.append(await request.json())
-        return web.json_response({"ok": True})
+        key = request.match_info["key"]
+        uses = self._response_uses.setdefault(key, [])
+        now = self.now()
+        if uses and now - uses[0] > 30 * 60:
+            self.violations.append(f"response_url {key} used after its 30 minutes")
+            return web.Response(status=404, text="expired_url")
+        if len(uses) >= 5:
+            self.violations.append(f"response_url {key} used more than 5 times")
+            return web.Response(status=404, text="used_url")
+        uses.append(now)
+        payload = await request.json()
+        problems = blocks_problems(payload.get("blocks"))
+        if problems:
+            self.violations.append(f"response_url: {'; '.join(problems)}")
+            return web.Response(status=400, text="invalid_blocks")
+        self.responses.append(payload)
+        return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads.append(await request.read())
         return web.Response(text="OK")
 
+    # -- Socket Mode -------------------------------------------------------------------------------
+
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._socket = ws
+        self.connections += 1
         await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
         self._socket_ready.set()
         async for message in ws:
             if message.type == WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                envelope = str(ack.get("envelope_id"))
+                took = self.now() - self._sent_at.get(envelope, self.now())
+                if took > ACK_DEADLINE:
+                    self.violations.append(f"envelope {envelope} acknowledged after {took:.1f} s")
                 async with self._acked:
-                    self.socket_acks.append(json.loads(message.data))
+                    self.acks[envelope] = (took, ack)
                     self._acked.notify_all()
+        if self._socket is ws:
+            self._socket = None
+            self._socket_ready.clear()
         return ws
 
-    async def send_slash_command(self, text: str, envelope_id: str = "env-1", **extra: Any) -> dict[str, Any]:
-        """Push a slash command over Socket Mode and return the app's acknowledgement envelope."""
+    async def envelope(self, kind: str, payload: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
+        """Push an envelope (``slash_commands``, ``interactive``, ``events_api``) and return its ack."""
+        await asyncio.wait_for(self._socket_ready.wait(), timeout)
+        assert self._socket is not None
+        envelope_id = f"env-{next(_envelopes)}"
+        self._sent_at[envelope_id] = self.now()
+        await self._socket.send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                      "accepts_response_payload": kind != "events_api"})  # fmt: skip
+        async with self._acked:
+            await asyncio.wait_for(self._acked.wait_for(lambda: envelope_id in self.acks), timeout)
+        return self.acks[envelope_id][1]
+
+    async def send_slash_command(self, text: str, **extra: Any) -> dict[str, Any]:
+        return await self.envelope("slash_commands", slash_command_fields(text, **extra))
+
+    async def disconnect(self, reason: str = "refresh_requested") -> None:
+        """What Slack sends before it closes a Socket Mode connection; the client must reconnect."""
         await asyncio.wait_for(self._socket_ready.wait(), 10)
         assert self._socket is not None
-        payload = slash_command_fields(text, **extra)
-        await self._socket.send_json(
-            {"envelope_id": envelope_id, "type": "slash_commands", "payload": payload, "accepts_response_payload": True}
-        )
-        async with self._acked:
-            await asyncio.wait_for(
-                self._acked.wait_for(lambda: any(a.get("envelope_id") == envelope_id for a in self.socket_acks)), 10
-            )
-        return next(a for a in self.socket_acks if a.get("envelope_id") == envelope_id)
+        socket = self._socket
+        self._socket_ready.clear()
+        await socket.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}})
+        await socket.close()
+
+    async def wait_connected(self, count: int = 1, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while self.connections < count or not self._socket_ready.is_set():
+            assert time.monotonic() < deadline, "the app never (re)connected over Socket Mode"
+            await asyncio.sleep(0.02)
+
+    # -- HTTP mode: Slack posting to the bot -------------------------------------------------------
+
+    async def post(
+        self, session: aiohttp.ClientSession, url: str, body: bytes, *, content_type: str = FORM,
+        secret: str | None = None, timestamp: int | None = None,
+    ) -> tuple[int, Any]:  # fmt: skip
+        """Send a signed request as Slack does, timing the acknowledgement against the 3-second rule."""
+        headers = {"Content-Type": content_type, **sign(secret or self.signing_secret, body, timestamp)}
+        started = time.monotonic()
+        async with session.post(url, data=body, headers=headers) as response:
+            text = await response.text()
+        took = time.monotonic() - started
+        if response.status == 200:
+            self.acknowledged += 1
+        if took > ACK_DEADLINE:
+            self.violations.append(f"HTTP request to the bot acknowledged after {took:.1f} s")
+        try:
+            return response.status, json.loads(text) if text else None
+        except ValueError:
+            return response.status, text
+
+
+def _fail(error: str, **extra: Any) -> web.Response:
+    return web.json_response({"ok": False, "error": error, **extra})
 
 
 def _parse(body: bytes, content_type: str) -> dict[str, Any]:
@@ -133,12 +281,9 @@ def _parse(body: bytes, content_type: str) -> dict[str, Any]:
     return {}
 
 
-def slash_command_fields(text: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "token": "legacy", "team_id": "T1", "team_domain": "example", "channel_id": "C1",
-        "channel_name": "general", "user_id": "U1", "user_name": "someone", "command": "/exosome",
-        "text": text, "api_app_id": "A1", "response_url": "http://127.0.0.1:9/unused", "trigger_id": "1.2.3",
-    } | extra  # fmt: skip
+def _json_field(form: dict[str, Any], name: str) -> Any:
+    value = form.get(name)
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
@@ -148,14 +293,33 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, st
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
-async def post_signed(
-    session: aiohttp.ClientSession, url: str, secret: str, body: bytes, *, timestamp: int | None = None,
-    content_type: str = "application/x-www-form-urlencoded",
-) -> tuple[int, Any]:  # fmt: skip
-    headers = {"Content-Type": content_type, **sign(secret, body, timestamp)}
-    async with session.post(url, data=body, headers=headers) as response:
-        text = await response.text()
-        try:
-            return response.status, json.loads(text) if text else None
-        except ValueError:
-            return response.status, text
+# -- payloads a test sends ------------------------------------------------------------------------------
+
+
+def slash_command_fields(text: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "token": "legacy", "team_id": "T1", "team_domain": "example", "channel_id": "C1",
+        "channel_name": "general", "user_id": "U1", "user_name": "someone", "command": "/exosome",
+        "text": text, "api_app_id": "A1", "response_url": "http://127.0.0.1:9/unused",
+        "trigger_id": f"{next(_envelopes)}.{time.time_ns()}",  # unique, as Slack's are
+    } | extra  # fmt: skip
+
+
+def form_body(fields: dict[str, Any]) -> bytes:
+    return urllib.parse.urlencode(fields).encode()
+
+
+def block_actions(action: dict[str, Any], *, user: str = "U1", team: str = "T1", response_url: str,
+                  ephemeral: bool = True, message: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    return {
+        "type": "block_actions", "team": {"id": team}, "user": {"id": user}, "api_app_id": "A1",
+        "channel": {"id": "C1", "name": "general"},
+        "container": {"type": "message", "is_ephemeral": ephemeral, "channel_id": "C1", "message_ts": "1.0"},
+        "response_url": response_url, "trigger_id": f"{next(_envelopes)}.{time.time_ns()}",
+        "actions": [{"block_id": "b", "action_ts": str(time.time()), **action}],
+        **({"message": message} if message else {}),
+    }  # fmt: skip
+
+
+def interactive_body(payload: dict[str, Any]) -> bytes:
+    return form_body({"payload": json.dumps(payload)})

@@ -23,22 +23,10 @@ class Pseudonymiser:
         if len(key) < 16:
             raise ValueError("the log key must be at least 16 bytes")
         self._key = key
-        self._known: dict[str, str] = {}  # the same people ask again and again; HMAC is the costly part
-
-    @property
-    def key(self) -> bytes:
-        """The secret itself, for handing to the log's writer process; never log it."""
-        return self._key
 
     def user_hash(self, platform: str, user_id: str) -> str:
         """HMAC-SHA256 of the platform and id: the same person on two platforms gets two pseudonyms."""
-        name = f"{platform}:{user_id}"
-        found = self._known.get(name)
-        if found is None:
-            if len(self._known) >= 10_000:
-                self._known.clear()
-            found = self._known[name] = hmac.new(self._key, name.encode(), hashlib.sha256).hexdigest()
-        return found
+        return hmac.new(self._key, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
     def __repr__(self) -> str:
         return "Pseudonymiser(key=<hidden>)"

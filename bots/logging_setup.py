@@ -1,4 +1,11 @@
-"""Process logging: readable text by default, JSON lines with EXOBOT_LOG_FORMAT=json, secrets redacted."""
+"""Python's logging for the process: readable text by default, JSON lines with EXOBOT_LOG_FORMAT=json,
+secrets redacted, and nothing from a request (user ids, names, questions, URLs) let through.
+
+Platform libraries log requests they handle: slack-bolt logs the whole body of every request whose
+signature fails, at INFO, and copies the root logger's level onto its own loggers when an app is
+made. So our handler, not the libraries' levels, decides: a library's record below WARNING is never
+written, whatever level the operator chose for exobot's own messages.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,12 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-_NOISY = ("slack_bolt", "slack_sdk", "discord", "aiohttp.access", "aiosqlite", "asyncio")
+if TYPE_CHECKING:
+    from bots.config import Config
+
+OWN_LOGGERS = ("exobot", "core", "bots", "__main__")
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,6 +33,14 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
+
+
+class OnlyOwnDetail(logging.Filter):
+    """Lets a third-party record through only at WARNING or above: below that, libraries log
+    requests and payloads, which hold what people typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.split(".", 1)[0] in OWN_LOGGERS
 
 
 class RedactSecrets(logging.Filter):
@@ -43,15 +62,18 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def configure_logging(config: Config) -> None:
+    """Logging as the configuration says, with every secret it holds redacted."""
+    configure(config.settings.log_format, config.settings.log_level, [s.reveal() for s in config.secrets])
+
+
 def configure(fmt: str = "text", level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     )
+    handler.addFilter(OnlyOwnDetail())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Third-party debug logs include request bodies with raw user ids; keep them quiet whatever our level.
-    for name in _NOISY:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,352 @@
+"""The question log's storage: one set of queries over any SQL database, and the scope every review
+query must name.
+
+Adapters never see SQL: they go through the writer (to record) and ``core.review`` (to read). The
+SQLite and PostgreSQL stores differ only in how they connect, migrate and search, so every query a
+moderator can run is written once, here.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.questionlog.records import (
+    LOGGED_COLUMNS,
+    RECORD_COLUMNS,
+    VOTE_COLUMNS,
+    Count,
+    DailyStats,
+    Helpfulness,
+    LoggedQuestion,
+    QuestionRecord,
+    ReviewState,
+    iso_utc,
+    now_iso,
+)
+from core.request import Community
+from core.text import normalise_question
+
+
+class LogUnavailable(Exception):
+    """The database cannot be reached or written right now; the caller should say so and try later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose rows a review query may see. Every review query takes one, so none can forget it.
+
+    A community's moderators see the rows of their own Slack workspace or Discord server, and nothing
+    else: not other communities, not Discord DMs (which belong to no community). The operator, in a
+    terminal, sees everything, optionally narrowed to one platform or workspace.
+    """
+
+    platform: str | None
+    workspace: str | None
+    operator: bool = False
+
+    @classmethod
+    def of(cls, community: Community) -> Scope:
+        return cls(community.platform, community.workspace)
+
+    @classmethod
+    def everything(cls, platform: str | None = None, workspace: str | None = None) -> Scope:
+        return cls(platform, workspace, operator=True)
+
+    def clause(self) -> tuple[str, tuple[Any, ...]]:
+        """SQL (over the alias ``q``) that keeps only this scope's rows, with its parameters."""
+        if not self.operator:
+            return "q.platform = ? AND q.workspace = ?", (self.platform, self.workspace)
+        parts, params = ["1 = 1"], []
+        if self.platform is not None:
+            parts.append("q.platform = ?")
+            params.append(self.platform)
+        if self.workspace is not None:
+            parts.append("q.workspace = ?")
+            params.append(self.workspace)
+        return " AND ".join(parts), tuple(params)
+
+
+def _select_columns() -> str:
+    """LOGGED_COLUMNS as SQL: the questions table's own, and the vote counts from the votes table."""
+    vote = "(SELECT count(*) FROM votes v WHERE v.record_id = q.record_id AND v.helpful = {})"
+    return ", ".join(vote.format(1 if c == "helpful" else 0) if c in VOTE_COLUMNS else f"q.{c}" for c in LOGGED_COLUMNS)
+
+
+_SELECT = f"SELECT {_select_columns()} FROM questions q"
+INSERT_SQL = (
+    f"INSERT INTO questions ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
+    " ON CONFLICT (record_id) DO NOTHING"
+)
+"""A row whose id is stored already (a spool imported twice, a row spooled after a slow commit) is skipped."""
+_CONTENT_OUTCOMES = "('answered', 'unanswered')"
+
+
+class QuestionStore(abc.ABC):
+    """One connection to the question log. Not shared between event loops.
+
+    Subclasses connect, migrate and search; every query is written here with ``?`` placeholders, and
+    every database error reaches the caller as ``LogUnavailable``.
+    """
+
+    # -- what a database provides ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement in its own transaction; the number of rows it changed."""
+
+    @abc.abstractmethod
+    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]: ...
+
+    @abc.abstractmethod
+    async def insert(self, records: Sequence[QuestionRecord]) -> None:
+        """Insert records in one transaction (``INSERT_SQL`` for each): all are stored or none are."""
+
+    @abc.abstractmethod
+    async def schema_version(self) -> int: ...
+
+    @abc.abstractmethod
+    def _search_clause(self, terms: list[str]) -> tuple[str, tuple[Any, ...]]:
+        """SQL (over ``q``) that keeps rows whose question holds every term."""
+
+    async def _before_search(self) -> None:  # noqa: B027 - most databases index as they write
+        """Bring a search index up to date, where the database needs that done by hand."""
+
+    async def _after_forget(self) -> None:  # noqa: B027 - a hook: nothing to do by default
+        """Make sure deleted words are gone from indexes and journals, not just unreachable."""
+
+    def stale(self) -> bool:
+        """Whether this connection no longer reaches the log (its file was deleted or replaced)."""
+        return False
+
+    day_expression = "substr(q.asked_at, 1, 10)"
+
+    async def __aenter__(self) -> QuestionStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    async def record_event(self, kind: str, count: int, detail: str | None = None) -> None:
+        await self._execute(
+            "INSERT INTO log_events (at, kind, count, detail) VALUES (?, ?, ?, ?)", (now_iso(), kind, count, detail)
+        )
+
+    async def purge(self, older_than: dt.datetime) -> int:
+        """Delete questions asked before older_than, and their votes; returns how many questions."""
+        cutoff = iso_utc(older_than)
+        await self._execute(
+            "DELETE FROM votes WHERE record_id IN (SELECT record_id FROM questions WHERE asked_at < ?)", (cutoff,)
+        )
+        return await self._execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+
+    async def forget(self, user_hash: str) -> int:
+        """Delete everything about one person: their questions, votes on them, and their own votes."""
+        await self._execute(
+            "DELETE FROM votes WHERE user_hash = ?"
+            " OR record_id IN (SELECT record_id FROM questions WHERE user_hash = ?)",
+            (user_hash, user_hash),
+        )
+        removed = await self._execute("DELETE FROM questions WHERE user_hash = ?", (user_hash,))
+        await self._after_forget()
+        return removed
+
+    async def mark(self, scope: Scope, question_id: int, state: ReviewState, reviewer: str, note: str | None) -> bool:
+        """Set a question's review state; False when no question of that id is in scope."""
+        where, params = scope.clause()
+        return (
+            await self._execute(
+                "UPDATE questions SET review_state = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
+                f" WHERE id = ? AND id IN (SELECT q.id FROM questions q WHERE {where})",
+                (state.value, reviewer, note, now_iso(), question_id, *params),
+            )
+            > 0
+        )
+
+    async def vote(self, record_id: str, user_hash: str, helpful: bool) -> bool:
+        """Record one person's vote on the answer to a logged question (a second vote replaces the
+        first); False when that question is not in the log."""
+        if not await self._fetch("SELECT 1 FROM questions WHERE record_id = ?", (record_id,)):
+            return False
+        await self._execute(
+            "INSERT INTO votes (record_id, user_hash, helpful, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (record_id, user_hash) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+            (record_id, user_hash, 1 if helpful else 0, now_iso()),
+        )
+        return True
+
+    # -- watched help channels -------------------------------------------------------------------------
+
+    async def watch(self, community: Community, channel: str, by: str) -> bool:
+        """Start watching a channel; False if it was watched already."""
+        return (
+            await self._execute(
+                "INSERT INTO watched_channels (platform, workspace, channel, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, channel) DO NOTHING",
+                (community.platform, community.workspace, channel, by, now_iso()),
+            )
+            > 0
+        )
+
+    async def unwatch(self, community: Community, channel: str) -> bool:
+        return (
+            await self._execute(
+                "DELETE FROM watched_channels WHERE platform = ? AND workspace = ? AND channel = ?",
+                (community.platform, community.workspace, channel),
+            )
+            > 0
+        )
+
+    async def watched(self, platform: str, workspace: str | None = None) -> list[tuple[str, str]]:
+        """(workspace, channel) of every watched channel on platform, or in one of its workspaces."""
+        sql = "SELECT workspace, channel FROM watched_channels WHERE platform = ?"
+        params: tuple[Any, ...] = (platform,)
+        if workspace is not None:
+            sql, params = sql + " AND workspace = ?", (*params, workspace)
+        return [(str(r[0]), str(r[1])) for r in await self._fetch(sql + " ORDER BY added_at", params)]
+
+    async def answered_in(self, platform: str, channel: str, surface: str) -> bool:
+        """Whether the bot already answered in this channel (a thread) from this surface."""
+        return bool(
+            await self._fetch(
+                "SELECT 1 FROM questions WHERE platform = ? AND channel = ? AND surface = ? LIMIT 1",
+                (platform, channel, surface),
+            )
+        )
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    async def count(self) -> int:
+        return int((await self._fetch("SELECT count(*) FROM questions"))[0][0])
+
+    async def events(self) -> list[tuple[str, str, int]]:
+        rows = await self._fetch("SELECT at, kind, count FROM log_events ORDER BY id")
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    async def get(self, scope: Scope, question_id: int) -> LoggedQuestion | None:
+        rows = await self._questions(scope, "q.id = ?", (question_id,), 1)
+        return rows[0] if rows else None
+
+    async def by_record_id(self, record_id: str) -> LoggedQuestion | None:
+        rows = await self._questions(Scope.everything(), "q.record_id = ?", (record_id,), 1)
+        return rows[0] if rows else None
+
+    async def recent(
+        self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0
+    ) -> list[LoggedQuestion]:
+        return await self._questions(scope, "q.asked_at >= ?", (_since(since),), limit, offset=offset)
+
+    async def unanswered(
+        self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0
+    ) -> list[LoggedQuestion]:
+        return await self._questions(
+            scope, "q.outcome = 'unanswered' AND q.asked_at >= ?", (_since(since),), limit, offset=offset
+        )
+
+    async def for_user(self, user_hash: str, limit: int = 10) -> tuple[int, int, list[LoggedQuestion]]:
+        """(questions, votes, newest questions) logged under one pseudonym."""
+        total = (await self._fetch("SELECT count(*) FROM questions WHERE user_hash = ?", (user_hash,)))[0][0]
+        votes = (await self._fetch("SELECT count(*) FROM votes WHERE user_hash = ?", (user_hash,)))[0][0]
+        rows = await self._questions(Scope.everything(), "q.user_hash = ?", (user_hash,), limit)
+        return int(total), int(votes), rows
+
+    async def search(self, scope: Scope, text: str, limit: int = 20, offset: int = 0) -> list[LoggedQuestion]:
+        """Full-text search; every word must appear. User text is only ever a parameter, never syntax."""
+        terms = [t for t in normalise_question(text).split() if t][:20]
+        if not terms:
+            return []
+        await self._before_search()
+        clause, params = self._search_clause(terms)
+        return await self._questions(scope, clause, params, limit, offset=offset)
+
+    async def export(self, scope: Scope, since: dt.datetime | None = None) -> list[LoggedQuestion]:
+        return await self._questions(scope, "q.asked_at >= ?", (_since(since),), None, order="ASC")
+
+    async def top_matches(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Count]:
+        where, params = scope.clause()
+        rows = await self._fetch(
+            f"SELECT q.match, count(*) AS n FROM questions q WHERE {where} AND q.match IS NOT NULL"
+            " AND q.outcome = 'answered' AND q.asked_at >= ? GROUP BY q.match ORDER BY n DESC, q.match LIMIT ?",
+            (*params, _since(since), limit),
+        )
+        return [Count(str(r[0]), int(r[1])) for r in rows]
+
+    async def top_unanswered(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Count]:
+        """Most frequent unanswered questions, grouped by their normalised text.
+
+        Grouping happens here, at review time, so that writing a row never pays for normalising it.
+        """
+        where, params = scope.clause()
+        rows = await self._fetch(
+            f"SELECT q.question FROM questions q WHERE {where} AND q.outcome = 'unanswered'"
+            " AND q.question IS NOT NULL AND q.asked_at >= ?",
+            (*params, _since(since)),
+        )
+        groups: dict[str, list[str]] = {}
+        for (question,) in rows:
+            groups.setdefault(normalise_question(str(question)), []).append(str(question))
+        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
+        return [Count(key, len(texts), max(texts)) for key, texts in ranked]
+
+    async def stats(self, scope: Scope, since: dt.datetime | None = None) -> list[DailyStats]:
+        """Per day and platform. Only questions for the content count as asked: small talk, refusals
+        and rate limits are not questions the content could have answered."""
+        where, params = scope.clause()
+        day = self.day_expression
+        rows = await self._fetch(
+            f"SELECT {day} AS day, q.platform, count(*),"
+            " sum(CASE WHEN q.outcome = 'answered' THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN q.outcome = 'unanswered' THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN q.emergency THEN 1 ELSE 0 END)"
+            f" FROM questions q WHERE {where} AND q.asked_at >= ? AND q.outcome IN {_CONTENT_OUTCOMES}"
+            f" GROUP BY {day}, q.platform ORDER BY day DESC, q.platform",
+            (*params, _since(since)),
+        )
+        return [DailyStats(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+    async def helpfulness(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Helpfulness]:
+        """Entries by their share of "not helpful" votes, least helpful first."""
+        where, params = scope.clause()
+        rows = await self._fetch(
+            "SELECT q.match, sum(CASE WHEN v.helpful = 1 THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN v.helpful = 0 THEN 1 ELSE 0 END)"
+            f" FROM votes v JOIN questions q ON q.record_id = v.record_id WHERE {where}"
+            " AND q.match IS NOT NULL AND q.asked_at >= ? GROUP BY q.match",
+            (*params, _since(since)),
+        )
+        found = [Helpfulness(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+        return sorted(found, key=lambda h: (h.share_helpful, -h.not_helpful, h.match))[:limit]
+
+    async def _questions(
+        self,
+        scope: Scope,
+        condition: str,
+        params: tuple[Any, ...],
+        limit: int | None,
+        *,
+        offset: int = 0,
+        order: str = "DESC",
+    ) -> list[LoggedQuestion]:
+        where, scope_params = scope.clause()
+        sql = f"{_SELECT} WHERE {where} AND {condition} ORDER BY q.asked_at {order}, q.id {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [_logged(r) for r in await self._fetch(sql, (*scope_params, *params))]
+
+
+def _since(since: dt.datetime | None) -> str:
+    return iso_utc(since) if since else ""
+
+
+def _logged(row: Sequence[Any]) -> LoggedQuestion:
+    values = dict(zip(LOGGED_COLUMNS, row, strict=True))
+    values["emergency"] = bool(values["emergency"])
+    return LoggedQuestion(**values)
