@@ -18,13 +18,23 @@ import asyncio
 import contextlib
 import errno
 import logging
+import resource
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
+
+
+def connection_budget() -> int:
+    """Connections one server may hold: a share of the file descriptors this process may open, so that
+    the ports together can never exhaust them. Up to three ports serve; each may hold its budget and,
+    for a moment, as many again just accepted (the accept backlog), so each gets a sixth."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    available = soft if soft != resource.RLIM_INFINITY else 65536
+    return max(16, min(512, (available - 64) // 6))
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,7 @@ class Limits:
     header_timeout: float = 10.0
     body_timeout: float = 10.0
     idle_timeout: float = 15.0
-    max_connections: int = 256
+    max_connections: int = field(default_factory=connection_budget)
 
 
 class PortInUse(Exception):
@@ -144,8 +154,9 @@ class _GuardedSite(web.BaseSite):
         assert server is not None
         loop = asyncio.get_running_loop()
         self._listening = await loop.create_server(
-            lambda: _Guarded(server(), self._connections), self._host, self._port, backlog=self._backlog
-        )
+            lambda: _Guarded(server(), self._connections), self._host, self._port,
+            backlog=min(self._backlog, self._connections.limits.max_connections),
+        )  # fmt: skip
         self._server = self._listening
 
     @property

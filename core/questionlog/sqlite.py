@@ -35,6 +35,8 @@ async def _translated() -> AsyncIterator[None]:
     """Database and file-system failures, whatever raised them, as the one error callers handle."""
     try:
         yield
+    except UnicodeError:  # a row's text, not the database: the writer finds the row and spools it
+        raise
     except (sqlite3.Error, OSError, ValueError) as exc:  # ValueError: aiosqlite's closed connection
         raise LogUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 _PURGE_EVERY = 3600.0
 _MAX_HELD = 100_000
-_STUCK_AFTER = 10.0
+STUCK_AFTER = 10.0
 """A commit taking longer than this means the writer is stuck (a hung disk, a dead server)."""
 
 
@@ -133,8 +133,10 @@ class LogWriter:
         batch_size: int = 512,
         retention_days: int | None = 90,
         max_backoff: float = 5.0,
+        stuck_after: float = STUCK_AFTER,
     ) -> None:
         self.connector = connector
+        self._stuck_after = stuck_after
         self.pseudonymiser = pseudonymiser
         self.spool = Spool(connector.spool_path)
         self._lost_file = LostRows(connector.spool_path.with_name(connector.spool_path.name + ".lost"))
@@ -243,7 +245,7 @@ class LogWriter:
         return WriterState(
             running=self._task is not None and not self._task.done(),
             healthy=self._healthy and not self._held,
-            stuck=since is not None and time.monotonic() - since > _STUCK_AFTER,
+            stuck=since is not None and time.monotonic() - since > self._stuck_after,
             queue_depth=len(self._pending),
             written=self._written,
             spooled=self._spooled,

@@ -19,9 +19,9 @@ from pathlib import Path
 import aiohttp
 
 from tests.bench.common import Result, mixed_questions, percentile
-from tests.bench.processes import BotProcess
 from tests.fakes.discord import TOKEN, FakeDiscord, command
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, slash_command_fields
+from tests.processes import BotProcess
 
 FIXED_RATES = (200, 1000)
 SEARCH_RATES = (200, 500, 1000, 1500, 2000, 3000, 4000)

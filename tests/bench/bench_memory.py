@@ -11,9 +11,9 @@ from pathlib import Path
 import aiohttp
 
 from tests.bench.common import Result
-from tests.bench.processes import BotProcess
 from tests.fakes.discord import TOKEN, FakeDiscord
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, slash_command_fields
+from tests.processes import BotProcess
 
 QUESTIONS = 50_000
 CONCURRENCY = 32

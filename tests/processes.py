@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -22,22 +23,34 @@ def free_port() -> int:
 
 
 class BotProcess:
-    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+    """``exobot run`` (or another exobot command) in a child process, its output in a log file."""
+
+    def __init__(
+        self, data_dir: Path, env: dict[str, str], *, command: tuple[str, ...] = ("run",),
+        preexec: Callable[[], None] | None = None, stdin: int | None = subprocess.DEVNULL,
+    ) -> None:  # fmt: skip
         self.data_dir = data_dir
         self.health_port = free_port()
         self.slack_port = free_port()
         full = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "EXOBOT_"))},
             "EXOBOT_DATA_DIR": str(data_dir), "EXOBOT_HEALTH_ADDR": f"127.0.0.1:{self.health_port}",
-            "SLACK_PORT": str(self.slack_port), "EXOBOT_LOG_LEVEL": "WARNING", **env,
+            "SLACK_PORT": str(self.slack_port), "EXOBOT_LOG_LEVEL": "WARNING", "EXOBOT_LOG_KEY": "k" * 32, **env,
         }  # fmt: skip
         self.log = data_dir / "bot.log"
         data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as sink:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bots.cli", "run"], env=full, stdin=subprocess.DEVNULL, stdout=sink,
-                stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "bots.cli", *command], env=full, stdin=stdin, stdout=sink,
+                stderr=subprocess.STDOUT, preexec_fn=preexec,
             )  # fmt: skip
+
+    @property
+    def health_url(self) -> str:
+        return f"http://127.0.0.1:{self.health_port}/healthz"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
     @property
     def slack_url(self) -> str:
@@ -64,8 +77,8 @@ class BotProcess:
                 return int(line.split()[1]) / 1024
         return 0.0
 
-    async def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.process.send_signal(sig)
         return await asyncio.to_thread(self.process.wait, 60)
 
     def rows(self) -> int:
