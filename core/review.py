@@ -8,6 +8,7 @@ only the scope: a community's moderators see their community, the terminal sees 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import datetime as dt
@@ -175,7 +176,8 @@ async def run_review(store: QuestionStore, scope: Scope, command: ReviewCommand,
     rows = await store.export(scope, _day_start(command.since))
     name = f"exobot-questions-{dt.date.today().isoformat()}.{command.fmt}"
     media = "text/csv" if command.fmt == "csv" else "application/json"
-    export = Attachment(name, export_bytes(rows, command.fmt), media)
+    # Tens of thousands of rows take a second to format: off the event loop, where answers wait.
+    export = Attachment(name, await asyncio.to_thread(export_bytes, rows, command.fmt), media)
     return Review("Question log export", message=f"{plural(len(rows), 'question')} in {name}.", export=export,
                   rows=len(rows))  # fmt: skip
 

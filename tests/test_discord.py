@@ -377,3 +377,12 @@ def test_large_bots_get_the_auto_sharded_client(catalogue) -> None:
     sharded = make_client(service, dataclasses.replace(settings, shard_count=3, shard_ids=(0, 2)))
     assert isinstance(sharded, discord.AutoShardedClient) and sharded.shard_count == 3 and sharded.shard_ids == [0, 2]
     assert not isinstance(make_client(service, settings), discord.AutoShardedClient)
+
+
+async def test_a_rejected_token_stops_the_adapter_naming_the_variable(fake: FakeDiscord, catalogue) -> None:
+    from bots.adapter import CredentialsRejected
+    from bots.discord.client import serve_discord
+
+    settings = settings_for(fake, token=Secret("rejected-token-" + "z" * 40))
+    with pytest.raises(CredentialsRejected, match="DISCORD_TOKEN was rejected"):
+        await serve_discord(settings, ExobotService(AnswerEngine(catalogue)), asyncio.Event(), AdapterStatus("discord"))

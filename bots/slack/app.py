@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.adapter import AdapterState, AdapterStatus, CredentialsRejected
@@ -152,9 +152,12 @@ class SlackBot:
             )  # fmt: skip
         except SlackApiError as exc:
             reason = api_error(exc)
-            log.error("could not send the export file to a moderator: %s", reason)
-            return reason
-        return None
+        except SlackClientError as exc:  # the upload itself failed (refused, too large, the network)
+            reason = type(exc).__name__
+        else:
+            return None
+        log.error("could not send the export file to a moderator: %s", reason)
+        return reason
 
 
 def team_of(body: Mapping[str, Any]) -> str | None:

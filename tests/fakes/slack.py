@@ -74,6 +74,7 @@ class FakeSlack:
     uploads: list[bytes] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     acks: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    ack_deadline: float = ACK_DEADLINE
     connections: int = 0
     acknowledged: int = 0
     """Requests to the bot answered 200, over HTTP."""
@@ -103,7 +104,7 @@ class FakeSlack:
         self._clock_offset += seconds
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=1024**3)  # Slack takes files up to 1 GB
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
@@ -207,7 +208,7 @@ class FakeSlack:
                 ack = json.loads(message.data)
                 envelope = str(ack.get("envelope_id"))
                 took = self.now() - self._sent_at.get(envelope, self.now())
-                if took > ACK_DEADLINE:
+                if took > self.ack_deadline:
                     self.violations.append(f"envelope {envelope} acknowledged after {took:.1f} s")
                 async with self._acked:
                     self.acks[envelope] = (took, ack)
@@ -261,7 +262,7 @@ class FakeSlack:
         took = time.monotonic() - started
         if response.status == 200:
             self.acknowledged += 1
-        if took > ACK_DEADLINE:
+        if took > self.ack_deadline:
             self.violations.append(f"HTTP request to the bot acknowledged after {took:.1f} s")
         try:
             return response.status, json.loads(text) if text else None
