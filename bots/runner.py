@@ -26,6 +26,7 @@ from bots.http_server import PortInUse
 from bots.logging_setup import configure_logging
 from core.bootstrap import running_service
 from core.service import ExobotService
+from core.text import plural
 
 log = logging.getLogger("exobot.runner")
 
@@ -96,11 +97,11 @@ async def run_adapters(config: Config, configured: Sequence[Configured[Any]]) ->
                 pid_file.unlink()
     report = service.writer.last_report if service.writer is not None else None
     if report is not None and report.lost:
-        log.error("stopped; %d question(s) could not be written to the log", report.lost)
+        log.error("stopped; %s could not be written to the log", plural(report.lost, "question"))
         return EXIT_LOG_LOST
     failed = [s.name for s in statuses if s.state is AdapterState.FAILED]
     if failed:
-        log.error("stopped; adapter(s) failed: %s", ", ".join(failed))
+        log.error("stopped; %s failed: %s", "adapters" if len(failed) > 1 else "adapter", ", ".join(failed))
         return EXIT_ADAPTERS_FAILED
     log.info("stopped; question log written")
     return 0

@@ -14,6 +14,9 @@ from typing import Any
 
 from core.content import Source
 
+SOURCES_NAMED = 5
+"""Sources named under a plain-text answer; a listing cites many more, which `sources` shows in full."""
+
 
 class Outcome(StrEnum):
     ANSWERED = "answered"
@@ -111,7 +114,10 @@ class Answer:
         if self.suggestions:
             lines.append("Related: " + "; ".join(f"{s.label} (/exosome {s.command})" for s in self.suggestions))
         if self.sources:
-            lines.append("Sources: " + "; ".join(s.short_name() for s in self.sources) + " (more: /exosome sources)")
+            named = "; ".join(s.short_name() for s in self.sources[:SOURCES_NAMED])
+            rest = len(self.sources) - SOURCES_NAMED
+            more = f"and {rest} more: /exosome sources" if rest > 0 else "more: /exosome sources"
+            lines.append(f"Sources: {named} ({more})")
         if self.footer:
             lines.append(self.footer)
         lines.append(self.disclaimer)

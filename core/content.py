@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import yamlfiles
+from core.text import plural
 
 CONTENT_DIR_ENV = "EXOBOT_CONTENT_DIR"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,11 +48,16 @@ REQUIRED_IDS: Mapping[Kind, tuple[str, ...]] = {
     ),
     Kind.FAQ: (
         "safety", "cancer", "cost", "unregulated-products", "vs-stem-cells", "duration", "considering-treatment",
+        "prp", "skin-and-hair", "origin", "report-harm", "clinical-trials", "questions-for-clinic", "clinic-claims",
+        "personal-situation",
     ),
-    Kind.TOPIC: ("overview", "outlook", "sources", "disclaimer"),
+    Kind.TOPIC: ("overview", "outlook", "sources", "disclaimer", "emergency", "crisis"),
     Kind.LIST: ("risks", "compare", "faq", "topics"),
 }  # fmt: skip
 """Ids that adapters, tests and the question log refer to as ``kind:id``; removing one is an error."""
+ALARM_ENTRIES = ("topic:emergency", "topic:crisis")
+ALARM_PLACEHOLDERS = ("emergency_number", "crisis_line")
+"""The alarm entries' bodies name this deployment's numbers as ``{emergency_number}`` and ``{crisis_line}``."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class Source:
     note: str | None = None
     short: str | None = None
     """A few words that name it in a list of sources under an answer ("FDA, 2019")."""
+    group: str = ""
+    """Where `sources` lists it ("Europe and the UK"): one heading per group keeps the list short."""
 
     def short_name(self) -> str:
         return self.short or self.title
@@ -147,7 +155,8 @@ class ContentError(Exception):
 
     def __init__(self, problems: Iterable[ContentProblem]) -> None:
         self.problems = tuple(problems)
-        super().__init__(f"{len(self.problems)} content problem(s):\n" + "\n".join(f"  {p}" for p in self.problems))
+        listing = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{plural(len(self.problems), 'content problem')}:\n{listing}")
 
 
 _ENTRY_FIELDS = {
@@ -165,7 +174,7 @@ _ENTRY_FIELDS = {
     Kind.COMPARE: {"exosome", "stem_cell"},
     "prose": {"body"},
 }
-_SOURCE_FIELDS = {"id", "title", "publisher", "url", "date", "note", "short"}
+_SOURCE_FIELDS = {"id", "title", "publisher", "url", "date", "note", "short", "group"}
 
 
 def default_content_dir() -> Traversable:
@@ -230,17 +239,18 @@ class _Validator:
                 continue
             sid = str(raw.get("id", f"#{i + 1}"))
             self._unknown_fields(file, sid, raw, _SOURCE_FIELDS)
-            title, publisher = (
+            title, publisher, group = (
                 self._text(file, sid, raw, "title", 300),
                 self._text(file, sid, raw, "publisher", 300),
+                self._text(file, sid, raw, "group", 60),
             )
             url = raw.get("url")
             if url is not None and not (isinstance(url, str) and url.startswith("https://")):
                 self._problem(file, sid, "url", "must be an https:// address")
                 url = None
             date = self._date(file, sid, raw, "date", required=False)
-            if self._slug(file, sid, raw) and title and publisher:
-                yield Source(sid, title, publisher, url, date, raw.get("note"), raw.get("short"))
+            if self._slug(file, sid, raw) and title and publisher and group:
+                yield Source(sid, title, publisher, url, date, raw.get("note"), raw.get("short"), group)
 
     def _entries(self, file: str, doc: Any, sources: Mapping[str, Source]) -> Iterable[Entry]:
         try:
@@ -366,6 +376,14 @@ class _Validator:
                         f"alias {alias!r} is also used by {aliases[key]}",
                     )
                 aliases[key] = entry.id
+        for ref in ALARM_ENTRIES:
+            alarm = seen.get(ref)
+            try:
+                for paragraph in alarm.paragraphs if alarm else ():
+                    paragraph.format_map(dict.fromkeys(ALARM_PLACEHOLDERS, ""))
+            except (KeyError, ValueError, IndexError) as exc:
+                allowed = " and ".join(f"{{{name}}}" for name in ALARM_PLACEHOLDERS)
+                self._problem("topics.yaml", ref, "body", f"only {allowed} may be filled in ({exc})")
         for kind, ids in REQUIRED_IDS.items():
             for eid in ids:
                 if f"{kind}:{eid}" not in self.attempted:

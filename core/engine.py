@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from core.answers import Alarm, Answer, Field, Outcome, Suggestion
 from core.commands import Command, CommandName, parse
 from core.content import MAX_TITLE, Catalogue, Entry, Kind, load_catalogue
-from core.emergency import is_emergency
+from core.emergency import alarm_for
 from core.matching import Matcher
 from core.settings import Settings
+from core.smalltalk import Chat, small_talk
 from core.text import MAX_QUESTION_CHARS, truncate
 
 DEFAULT_EMERGENCY = "your local emergency number (911 in the US and Canada, 999 in the UK, 112 in the EU)"
+DEFAULT_CRISIS_LINE = (
+    "988, the Suicide & Crisis Lifeline, by call or text in the US; Samaritans free on 116 123 in the UK and "
+    "Ireland; or your local emergency number anywhere else"
+)
 _LOOKUP_CUTOFF = 88
 """A name this close to exactly one entry is answered directly, python-discord tag style."""
 _SUGGEST_CUTOFF = 65
@@ -33,6 +38,7 @@ class EnginePolicy:
     """The settings that shape answers (not how the bot runs)."""
 
     emergency_number: str | None = None
+    crisis_line: str | None = None
     retention_days: int = 90
     store_text: bool = True
 
@@ -45,6 +51,7 @@ class AnswerEngine:
         """The engine for the configured content and policy; raises ContentError for bad content."""
         policy = EnginePolicy(
             emergency_number=settings.emergency_number,
+            crisis_line=settings.crisis_line,
             retention_days=settings.retention_days,
             store_text=settings.store_text,
         )
@@ -94,8 +101,9 @@ class AnswerEngine:
             return self._rejected(
                 "Ask me something", "Type a question about exosome therapy, or `help` to see what I can do."
             )
-        if is_emergency(text):
-            return self._emergency(command)
+        alarm = alarm_for(text)
+        if alarm is not None:
+            return self._alarm(alarm, command)
         return self.answer_command(command)
 
     def answer_command(self, command: Command) -> Answer:
@@ -163,6 +171,9 @@ class AnswerEngine:
         )
 
     def _ask(self, command: Command) -> Answer:
+        chat = small_talk(command.argument)
+        if chat is not None:
+            return self._small_talk(chat)
         match = self.matcher.match(command.argument)
         if match.ref is not None:
             return self.entry_answer(self.catalogue[match.ref], match.score, match.runners_up)
@@ -280,10 +291,15 @@ class AnswerEngine:
         )
 
     def _sources(self) -> Answer:
+        """Every source once, under its group's heading; the list is the citation, so no "Sources" line."""
         topic = self.catalogue["topic:sources"]
+        groups: dict[str, list[str]] = {}
+        for source in self.catalogue.sources:
+            dated = f" ({source.date.year})" if source.date else ""
+            groups.setdefault(source.group, []).append(f"• {source.title}{dated} {source.url or ''}".rstrip())
         return self.entry_answer(topic).copy_with(
-            fields=tuple(Field(s.title, s.details(), inline=False) for s in self.catalogue.sources),
-            sources=self.catalogue.sources,
+            fields=tuple(Field(group, "\n".join(lines), inline=False) for group, lines in groups.items()),
+            sources=(),
         )
 
     def help(self) -> Answer:
@@ -316,29 +332,48 @@ class AnswerEngine:
             score=1.0,
         )
 
-    def _emergency(self, command: Command) -> Answer:
-        match = self.matcher.match(command.argument) if command.name is CommandName.ASK else None
-        related = ("risk:immune-reactions", "risk:infection")
+    def _alarm(self, alarm: Alarm, command: Command) -> Answer:
+        """Help first: the emergency or crisis entry, with this deployment's numbers filled in."""
+        entry = self.catalogue[f"topic:{alarm.value}"]
+        numbers = {"emergency_number": self._emergency_number(), "crisis_line": self._crisis_line()}
+        related = ("risk:immune-reactions", "risk:infection") if alarm is Alarm.EMERGENCY else ()
         return Answer(
-            title="This may be an emergency: get help now",
-            paragraphs=(
-                f"If you or someone near you has trouble breathing, swelling of the face, lips or throat, has "
-                f"fainted, or has a fever with a hot, spreading or oozing injection site, call "
-                f"{self._emergency_number()} now, or go to the nearest emergency department.",
-                "Do not wait for an answer from a chat bot. If you can, tell the medical team what product "
-                "was injected and when.",
-            ),
-            sources=self.catalogue["risk:immune-reactions"].sources,
+            title=entry.title,
+            paragraphs=tuple(p.format_map(numbers) for p in entry.paragraphs),
+            sources=entry.sources,
             suggestions=tuple(self._suggestion(r) for r in related),
             disclaimer=self.disclaimer,
-            ref=match.ref if match else None,
-            score=match.score if match else 0.0,
-            alarm=Alarm.EMERGENCY,
+            score=1.0,
+            alarm=alarm,
             command=command.name.value,
+        )
+
+    def _small_talk(self, chat: Chat) -> Answer:
+        """A short, friendly reply with what exobot can do; logged as small talk, not as a miss."""
+        greeting = {
+            Chat.GREETING: "Hi! I'm exobot.",
+            Chat.THANKS: "You're welcome.",
+            Chat.GOODBYE: "Take care.",
+            Chat.OK: "Okay.",
+            Chat.WHO: "I'm exobot, a bot, not a person.",
+        }[chat]
+        return Answer(
+            title=greeting,
+            paragraphs=(
+                "I answer questions about the risks and downsides of exosome therapy, with sources. Ask me "
+                "anything in your own words, or pick a topic below.",
+                "If you are having a severe reaction right now, call " + self._emergency_number() + ".",
+            ),
+            suggestions=tuple(self._suggestion(r) for r in ("list:risks", "faq:safety", "list:faq")),
+            disclaimer=self.disclaimer,
+            outcome=Outcome.SMALL_TALK,
         )
 
     def _emergency_number(self) -> str:
         return self.policy.emergency_number or DEFAULT_EMERGENCY
+
+    def _crisis_line(self) -> str:
+        return self.policy.crisis_line or DEFAULT_CRISIS_LINE
 
     def _rejected(self, title: str, message: str) -> Answer:
         return Answer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,61 @@ def test_sources_name_the_article_fda_and_isev(catalogue: Catalogue) -> None:
         assert source.url is None or source.url.startswith("https://")
 
 
+MAX_GRADE, MAX_MEDIAN_GRADE = 8.0, 6.0
+"""Flesch-Kincaid grades: health information aims at a reading age of 9 to 11."""
+
+
+def test_answers_read_plainly(catalogue: Catalogue) -> None:
+    import textstat  # pinned: later releases fetch a dictionary over the network on first use
+
+    grades = {
+        e.ref: textstat.flesch_kincaid_grade("\n\n".join(e.paragraphs)) for e in catalogue.entries if e.paragraphs
+    }
+    hard = {ref: grade for ref, grade in grades.items() if grade > MAX_GRADE}
+    assert not hard, hard
+    assert statistics.median(grades.values()) <= MAX_MEDIAN_GRADE
+
+
+def test_cancer_message_is_one_message(catalogue: Catalogue) -> None:
+    """Theoretical, from research on tumour cells' exosomes, not proven for products; ask the cancer doctor."""
+    for ref in ("risk:cancer", "faq:cancer", "compare:cancer-risk"):
+        entry = catalogue[ref]
+        text = " ".join((*entry.paragraphs, entry.exosome or "")).lower()
+        assert "theor" in text or "in theory" in text, ref
+        assert re.search(r"tumou?r cells|cancer cells", text), ref
+        assert "not a proven effect" in text or "has not been shown" in text, ref
+    for ref in ("risk:cancer", "faq:cancer"):
+        assert "cancer doctor" in " ".join(catalogue[ref].paragraphs)
+
+
+def test_regulation_is_current_and_consistent(catalogue: Catalogue) -> None:
+    text = _all_text(catalogue)
+    assert "ryoncil" in text and "december 2024" in text
+    assert "fda-ryoncil-2024" in {s.id for s in catalogue["risk:regulation"].sources}
+    assert "outside trials" not in text and "outside of clinical trials" not in text
+    assert "largely unregulated" not in text
+    assert "drugs and biological products" in text and "most products on sale do not have it" in text
+
+
+def test_the_article_is_cited_as_what_it_is(catalogue: Catalogue) -> None:
+    article = next(s for s in catalogue.sources if s.id == "article")
+    assert article.url is None and "disadvantages of exosomes" in article.title.lower()
+
+
+def test_entries_the_issue_asks_for_answer_in_peoples_words(engine) -> None:
+    for question, ref in [
+        ("is the exosome serum ok after microneedling", "faq:skin-and-hair"),
+        ("exosomes vs prp which is better", "faq:prp"),
+        ("whose cells are they made from", "faq:origin"),
+        ("how do i report the clinic that hurt me", "faq:report-harm"),
+        ("how do i find a real exosome trial", "faq:clinical-trials"),
+        ("what should i ask the clinic before i book", "faq:questions-for-clinic"),
+        ("clinic says exosomes cure autism, legit or scam?", "faq:clinic-claims"),
+        ("im pregnant, can i get exosomes", "faq:personal-situation"),
+    ]:
+        assert engine.answer(question).ref == ref, question
+
+
 def _write(directory: Path, name: str, text: str) -> None:
     (directory / name).write_text(text, encoding="utf-8")
 
@@ -147,6 +203,19 @@ def test_missing_fields_and_bad_dates_are_named(content_copy: Path) -> None:
     assert any("[extra] last_reviewed: '2026-13-01' is not a date" in m for m in messages)
 
 
+def test_an_entry_without_sources_or_reviewed_in_the_future_is_refused(content_copy: Path) -> None:
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    faq = (content_copy / "faq.yaml").read_text(encoding="utf-8")
+    faq = re.sub(r"(  - id: cost\n(?:    .*\n|      .*\n|\n)*?)    sources: \[[^\]]*\]\n", r"\1", faq, count=1)
+    faq = faq.replace("  - id: safety\n", f"  - id: safety\n    last_reviewed: {tomorrow}\n", 1)
+    _write(content_copy, "faq.yaml", faq)
+    with pytest.raises(ContentError) as caught:
+        load_catalogue(content_copy)
+    messages = [str(p) for p in caught.value.problems]
+    assert any("[cost] sources" in m for m in messages), messages
+    assert any("[safety] last_reviewed" in m and "in the future" in m for m in messages), messages
+
+
 def test_content_check_command_exits_1_listing_every_error(content_copy: Path) -> None:
     _write(content_copy, "broken.yaml", "kind: nonsense\nentries: []\n")
     faq = (
@@ -157,7 +226,7 @@ def test_content_check_command_exits_1_listing_every_error(content_copy: Path) -
     assert result.returncode == 1
     assert "broken.yaml kind: must be one of" in result.stderr
     assert "faq.yaml [safety] title: required text is missing or empty" in result.stderr
-    assert "2 problem(s) found." in result.stderr
+    assert "2 problems found." in result.stderr
 
 
 def test_content_check_and_list_pass_on_shipped_content() -> None:

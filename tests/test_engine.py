@@ -66,7 +66,7 @@ def test_listings_list_every_entry(engine: AnswerEngine) -> None:
     assert len(ask(engine, "risks").fields) == 9
     assert len(ask(engine, "compare").fields) == 7
     faq = ask(engine, "faq")
-    assert len(faq.fields) == 7 and faq.fields[0].name.startswith("1. ")
+    assert len(faq.fields) == 15 and faq.fields[0].name.startswith("1. ")
     assert [s.command for s in faq.suggestions][:2] == ["faq 1", "faq 2"]
 
 
@@ -96,7 +96,7 @@ def test_unknown_subcommand_suggests_the_close_one(engine: AnswerEngine) -> None
 def test_faq_number_out_of_range_is_friendly(engine: AnswerEngine) -> None:
     answer = ask(engine, "faq 99")
     assert answer.outcome is Outcome.UNANSWERED
-    assert "from 1 to 7" in answer.paragraphs[0]
+    assert "from 1 to 15" in answer.paragraphs[0]
 
 
 def test_off_topic_question_abstains_with_what_it_can_answer(engine: AnswerEngine) -> None:
@@ -146,6 +146,23 @@ def test_control_characters_never_reach_an_answer(engine: AnswerEngine) -> None:
     assert "\x1b" not in answer.plain_text() and "\x00" not in answer.plain_text()
 
 
+def test_sources_lists_each_source_once_by_group(engine: AnswerEngine) -> None:
+    answer = ask(engine, "sources")
+    lines = [line for f in answer.fields for line in f.value.splitlines()]
+    for source in engine.catalogue.sources:
+        assert sum(line.startswith(f"• {source.title}") for line in lines) == 1, source.id
+    assert len(lines) == len(engine.catalogue.sources)
+    assert len(answer.fields) <= 10 and not answer.sources
+
+
+def test_list_answers_name_sources_compactly(engine: AnswerEngine) -> None:
+    for command in ("risks", "compare", "faq"):
+        answer = ask(engine, command)
+        lines = answer.plain_text().splitlines()
+        assert max(len(line) for line in lines if line.startswith("Sources")) < 300, command
+        assert "/exosome sources" in answer.plain_text()
+
+
 def test_every_answer_carries_disclaimer_and_sources(engine: AnswerEngine) -> None:
     texts = ["risks", "risk cancer", "compare", "compare cost", "faq", "faq 3", "sources", "help", "what are exosomes"]
     texts += ["is the covid vaccine safe?", "I can't breathe", "risk nonsense", "hlep"]
@@ -154,11 +171,13 @@ def test_every_answer_carries_disclaimer_and_sources(engine: AnswerEngine) -> No
         assert answer.disclaimer == engine.disclaimer, text
         assert "not medical advice" in answer.plain_text(), text
         if answer.outcome is Outcome.ANSWERED:
-            assert answer.sources, text
+            # `sources` is the list itself: every source once, none repeated in a "Sources" line.
+            assert answer.sources or text == "sources", text
 
 
 def test_entry_answers_show_review_dates(engine: AnswerEngine) -> None:
-    assert "Last reviewed 2026-11-25" in (ask(engine, "risk cost").footer or "")
+    reviewed = engine.catalogue["risk:cost"].last_reviewed.isoformat()
+    assert f"Last reviewed {reviewed}; next review" in (ask(engine, "risk cost").footer or "")
 
 
 def test_copy_with_is_replace_and_refuses_unknown_fields(engine: AnswerEngine) -> None:

@@ -167,6 +167,17 @@ async def test_commands_about_the_log_are_not_logged(logged: tuple[ExobotService
         assert [r.question for r in await store.recent(EVERYTHING)] == ["is it safe?"]
 
 
+async def test_small_talk_is_logged_as_small_talk_not_as_a_miss(logged: tuple[ExobotService, LogWriter]) -> None:
+    service, writer = logged
+    for text in ("hi", "thanks!", "ok", "why is rent so expensive"):
+        await service.handle(Request(text, platform="slack", workspace="T1", user_id="U1"))
+    async with writer.reader() as store:
+        outcomes = {r.question: r.outcome for r in await store.recent(EVERYTHING)}
+        assert outcomes == {"hi": "small_talk", "thanks!": "small_talk", "ok": "small_talk",
+                            "why is rent so expensive": "unanswered"}  # fmt: skip
+        assert [r.question for r in await store.unanswered(EVERYTHING)] == ["why is rent so expensive"]
+
+
 async def test_keeping_only_the_match_stores_no_text(tmp_path: Path, catalogue) -> None:
     writer = sqlite_writer(tmp_path / "q.db")
     await writer.start()

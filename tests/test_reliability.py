@@ -159,7 +159,7 @@ def test_a_stop_on_a_full_disk_counts_says_and_records_what_it_lost(small_disk: 
     console.send_signal(signal.SIGTERM)
     _, errors = console.communicate(timeout=30)
     assert console.returncode == 3, errors  # the exit status says rows were lost…
-    assert "20 row(s) could not be written" in errors and "question log written" not in errors  # …and the log
+    assert "20 rows could not be written" in errors and "question log written" not in errors  # …and the log
     filler.unlink()
     subprocess.run([sys.executable, "-m", "bots.cli", "console"], input="", text=True, env=env, check=True, timeout=30)
     with sqlite3.connect(small_disk / "exobot.db") as db:

@@ -9,6 +9,7 @@ import sys
 from bots.cli.ask import engine_or_exit
 from bots.config import load_config_or_exit
 from core.content import ContentError, load_catalogue
+from core.text import plural
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -18,7 +19,7 @@ def check_command(args: argparse.Namespace) -> int:
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
+        print(f"{plural(len(exc.problems), 'problem')} found.", file=sys.stderr)
         return 1
     for entry in catalogue.overdue():
         print(f"note: {entry.ref} was due for review on {entry.next_review.isoformat()}")

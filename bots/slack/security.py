@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from core.text import plural
+
 log = logging.getLogger(__name__)
 
 WINDOW = 300.0
@@ -71,8 +73,8 @@ class RequestVerifier:
         now = time.monotonic()
         if now - self._warned_at >= self._warn_every:
             log.warning(
-                "refused %d Slack request(s) that were unsigned, stale, badly signed or replayed (latest: %s)",
-                self._refused, reason,
+                "refused %s that were unsigned, stale, badly signed or replayed (latest: %s)",
+                plural(self._refused, "Slack request"), reason,
             )  # fmt: skip
             self._refused, self._warned_at = 0, now
 

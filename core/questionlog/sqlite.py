@@ -155,7 +155,8 @@ async def _check_columns(db: aiosqlite.Connection) -> None:
         present = {str(row[1]) for row in await cursor.fetchall()}
     missing = [c for c in LOGGED_COLUMNS if c not in VOTE_COLUMNS and c not in present]
     if missing:
-        raise sqlite3.DatabaseError(f"the questions table lacks column(s) {', '.join(missing)}")
+        noun = "columns" if len(missing) > 1 else "column"
+        raise sqlite3.DatabaseError(f"the questions table lacks {noun} {', '.join(missing)}")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ from core.questionlog.pseudonym import Pseudonymiser
 from core.questionlog.records import QuestionRecord, utcnow
 from core.questionlog.spool import Spool
 from core.questionlog.store import LogUnavailable, QuestionStore
-from core.text import valid_text
+from core.text import plural, valid_text
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +197,9 @@ class LogWriter:
             self._held.clear()
         if lost:
             log.error(
-                "question log: %d row(s) could not be written to the database or the spool %s and are lost;"
+                "question log: %s could not be written to the database or the spool %s and are lost;"
                 " the count is recorded when the log can be written again",
-                lost, self.spool.path,
+                plural(lost, "row"), self.spool.path,
             )  # fmt: skip
             with contextlib.suppress(OSError):
                 self._lost_file.set(self._lost_earlier + lost)
@@ -414,7 +414,7 @@ class LogWriter:
         self._warn_once("spool", "question log spool %s failed (%s): holding rows in memory", self.spool.path, exc)
         if lost:
             self._lost += lost
-            log.error("question log: %d row(s) lost, %d already held in memory", lost, len(self._held))
+            log.error("question log: %s lost, %d already held in memory", plural(lost, "row"), len(self._held))
         self._retry_at = min(self._retry_at, time.monotonic() + 0.1)
         _settle(batch, Durability.HELD)
 
