@@ -45,6 +45,9 @@ class Texts:
         "Narrow it with `since YYYY-MM-DD`, or run `exobot log export` on the server."
     )
     VOTED = "Thanks for the feedback."
+    POSTED = "Posted for everyone to read."
+    INVITE_ME = "I'm not in this channel, so I can't post there. Invite me with `/invite @exobot` and try again."
+    USE_COMMAND = "That one is personal, so I answer it only where no one else can see: use `{command}`."
     WORKING = "Working on it…"
 
 

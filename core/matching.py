@@ -148,6 +148,7 @@ class Matcher:
         # Each word's weight and what it adds to each entry, multiplied out once rather than per question.
         self._weighted = {t: (idf[t], tuple((i, idf[t] * s) for i, s in p)) for t, p in postings.items()}
         self._unknown_weight = UNKNOWN_PENALTY * max(idf.values(), default=1.0)
+        self._anchored_unknown_weight = sum(idf.values()) / max(len(idf), 1)
         self._topic_vocab_by_letter: dict[str, list[str]] = defaultdict(list)
         for word in sorted(raw_vocab - STOPWORDS):
             self._topic_vocab_by_letter[word[0]].append(word)
@@ -188,11 +189,11 @@ class Matcher:
         about = not ANCHORS.isdisjoint(whole)
         if not about and kinds is None and self._elsewhere(raw, whole):
             return Match(None, 0.0, (), about)
-        share = self._share(whole, kinds)
+        share = self._share(whole, kinds, about)
         sentences = [s for s in _SENTENCE.split(question) if s.strip()]
         if len(sentences) > 1 and share < ANSWER_THRESHOLD:
             for sentence in sentences:  # the question after a greeting and a story, read on its own
-                share = max(share, self._share(self._terms(sentence), kinds))
+                share = max(share, self._share(self._terms(sentence), kinds, about))
         if not about and share < ANSWER_THRESHOLD:
             return Match(None, round(share, 3), (), about)
         features = self._features(raw)
@@ -215,9 +216,9 @@ class Matcher:
     def _terms(self, text: str) -> list[str]:
         return tokens_to_words(self._correct_spelling(tokens(text)))
 
-    def _share(self, terms: list[str], kinds: Sequence[Kind] | None) -> float:
+    def _share(self, terms: list[str], kinds: Sequence[Kind] | None, about: bool) -> float:
         """The largest share of terms' topic words that one entry explains."""
-        ranked = self._rank(self._topical(terms), kinds)
+        ranked = self._rank(self._topical(terms), kinds, about)
         return ranked[0][0] if ranked else 0.0
 
     @staticmethod
@@ -243,18 +244,21 @@ class Matcher:
         Only entries that explain a fair share of those words qualify: no suggestion beats a random one.
         """
         text = " ".join((entry.title, *entry.aliases, *entry.keywords))
-        ranked = self._rank([t for t in words(text) if t not in _NOT_TOPICAL], None)
+        ranked = self._rank([t for t in words(text) if t not in _NOT_TOPICAL], None, True)
         return tuple(ref for score, ref in ranked if ref != entry.ref and score >= _RELATED_MIN)[:limit]
 
-    def _rank(self, topical: list[str], kinds: Sequence[Kind] | None) -> list[tuple[float, str]]:
+    def _rank(self, topical: list[str], kinds: Sequence[Kind] | None, about: bool) -> list[tuple[float, str]]:
         if not topical:
             return []
         scores: dict[int, float] = {}  # only entries that share a word: usually a handful
         total = 0.0
+        # Once a message names exosomes an unseen word is no sign of another subject: it weighs as an
+        # average known word, not as a penalty.
+        unknown = self._anchored_unknown_weight if about else self._unknown_weight
         for term in dict.fromkeys(topical):  # a repeat is not extra evidence
             found = self._weighted.get(term)
             if found is None:
-                total += self._unknown_weight
+                total += unknown
                 continue
             weight, gains = found
             total += weight

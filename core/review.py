@@ -166,6 +166,7 @@ async def run_review(store: QuestionStore, scope: Scope, command: ReviewCommand,
             entries=tuple(await store.top_matches(scope, limit)),
             unanswered=tuple(await store.top_unanswered(scope, limit)),
             helpfulness=tuple(h for h in await store.helpfulness(scope, 5) if h.not_helpful),
+            questions=tuple(await store.not_helpful(scope, 5)),
         )
     if action == "stats":
         return Review(
@@ -230,9 +231,10 @@ def review_answer(review: Review, disclaimer: str) -> Answer:
 def question_field(row: LoggedQuestion) -> Field:
     text = row.question if row.question is not None else "(text not stored)"
     flag = " ⚠ emergency" if row.emergency else ""
+    votes = f" · {row.helpful} helpful, {row.not_helpful} not" if row.helpful or row.not_helpful else ""
     return Field(
         f"#{row.id} {row.asked_at[:16].replace('T', ' ')} {row.platform}{flag}",
-        f"{text[:200]} → {row.match or row.outcome} [{row.review_state}]",
+        f"{text[:200]} → {row.match or row.outcome} [{row.review_state}]{votes}",
         inline=False,
     )
 

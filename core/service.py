@@ -22,7 +22,7 @@ from core.answers import Answer, Field, Outcome
 from core.commands import ACCOUNT_COMMANDS, Command, CommandName, parse
 from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
-from core.questionlog.records import QuestionRecord, new_record_id, now_iso
+from core.questionlog.records import LoggedQuestion, QuestionRecord, new_record_id, now_iso
 from core.questionlog.store import LogUnavailable, Scope
 from core.questionlog.writer import LogWriter
 from core.ratelimit import RateLimiter
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 LOG_WAIT = 0.3
 """Longest an answer waits for its row to be committed before the row is spooled instead."""
+SUGGEST_CONFIDENCE = 0.5
+"""Share of a help post's topic words the content must explain before exobot speaks up unasked: the
+bar a question that does not name exosomes must clear, here asked of every post, named or not."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,39 @@ class ExobotService:
             "Thanks for the feedback",
             "Moderators use these votes to improve the answers." + ("" if helpful else " Sorry it didn't help."),
         )
+
+    async def suggest(self, request: Request) -> Answer | None:
+        """The one suggested answer to a new post in a watched help channel, or None to stay silent.
+
+        Nobody asked exobot, so it speaks only for an emergency or a confident match, once per thread
+        (``request.channel``); anything else, "I can't answer" included, is silence, and a post it
+        stays silent on is not logged: its writer never addressed the bot.
+        """
+        started = time.perf_counter()
+        request = request.cleaned()
+        if request.channel is None or await self.answered_thread(request.platform, request.channel):
+            return None
+        try:
+            answer = self.engine.answer(request.text)
+        except Exception:
+            log.exception("could not match a %s help post", request.platform)
+            return None
+        confident = answer.from_content and answer.ref is not None and answer.score >= SUGGEST_CONFIDENCE
+        if answer.alarm is None and not confident:
+            return None
+        return await self._record(request, answer, started)
+
+    async def unanswered_for(self, request: Request, limit: int = 10) -> list[LoggedQuestion]:
+        """The newest unanswered questions no moderator has marked yet, of the moderator's own community
+        (none for anyone else): a to-do list."""
+        scope = self.scope_for(request)
+        if scope is None or self.writer is None:
+            return []
+        try:
+            async with self.writer.reader() as store:
+                return await store.unanswered(scope, limit, unreviewed=True)
+        except LogUnavailable:
+            return []
 
     def reads_log(self, text: str) -> bool:
         """Whether answering text reads the question log (``my-data``, ``forget-me``, ``mod …``): an

@@ -18,13 +18,13 @@ from core.answers import Outcome
 from core.engine import AnswerEngine
 from core.service import ExobotService
 from core.text import clean
+from tests.discord_harness import Bot as DiscordBot
+from tests.discord_harness import embed, running
+from tests.discord_harness import settings_for as discord_settings
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, block_actions, interactive_body
-from tests.test_discord import Bot as DiscordBot
-from tests.test_discord import embed, running
-from tests.test_discord import settings_for as discord_settings
-from tests.test_slack import header, http_bot
-from tests.test_slack import settings_for as slack_settings
+from tests.slack_harness import header, http_bot
+from tests.slack_harness import settings_for as slack_settings
 
 
 def every_answer(engine: AnswerEngine) -> list[str]:

@@ -15,13 +15,13 @@ from core.engine import AnswerEngine
 from core.questionlog.sqlite import SqliteStore
 from core.questionlog.writer import LogWriter
 from core.service import ExobotService
+from tests.discord_harness import MODERATOR, running
+from tests.discord_harness import settings_for as discord_settings
 from tests.fakes.discord import GUILD, FakeDiscord, command
 from tests.fakes.slack import FakeSlack, form_body, slash_command_fields
 from tests.logtools import record, sqlite_writer
-from tests.test_discord import MODERATOR, running
-from tests.test_discord import settings_for as discord_settings
-from tests.test_slack import http_bot
-from tests.test_slack import settings_for as slack_settings
+from tests.slack_harness import http_bot
+from tests.slack_harness import settings_for as slack_settings
 
 ROWS = 60_000
 

@@ -236,8 +236,8 @@ async def test_slack_times_every_acknowledgement(fake_slack: FakeSlack) -> None:
 async def test_slack_web_api_errors(fake_slack: FakeSlack) -> None:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
     with pytest.raises(SlackApiError) as missing:
-        await client.chat_postMessage(channel="C1", text="hi")  # the manifest grants no chat:write
-    assert missing.value.response["error"] == "missing_scope" and "chat:write" in fake_slack.violations[0]
+        await client.conversations_history(channel="C1")  # the manifest grants no channels:history
+    assert missing.value.response["error"] == "missing_scope" and "channels:history" in fake_slack.violations[0]
     with pytest.raises(SlackApiError) as wrong:
         await AsyncWebClient(token="xoxb-not-this-one", base_url=fake_slack.api_url).auth_test()
     assert wrong.value.response["error"] == "invalid_auth"

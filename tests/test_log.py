@@ -20,7 +20,7 @@ from core.questionlog.sqlite import SqliteStore, migrations
 from core.questionlog.store import Scope
 from core.questionlog.writer import LogWriter
 from core.request import ChannelKind, Community, Request
-from core.review import export_bytes
+from core.review import export_bytes, parse_command, review_answer, run_review
 from core.service import ExobotService
 from tests.conftest import run_exobot
 from tests.logtools import KEY, count_rows, record, sqlite_writer
@@ -307,6 +307,13 @@ async def test_votes_one_per_person_a_second_click_changes_it(tmp_path: Path) ->
         assert (logged.helpful, logged.not_helpful) == (0, 2)
         (least,) = await store.helpfulness(EVERYTHING)
         assert (least.match, least.helpful, least.not_helpful) == ("faq:prp", 0, 2)
+        await store.insert([record(2, match="faq:safety")])  # no votes: not among the least helpful
+        top = await run_review(store, EVERYTHING, parse_command("top"), "mod")
+        assert [q.match for q in top.questions] == ["faq:prp"]
+        shown = review_answer(top, "disclaimer").fields
+        assert any("0 helpful, 2 not" in f.value for f in shown) and any(
+            "Least helpful: faq:prp" in f.name for f in shown
+        )
 
 
 def test_csv_export_neutralises_spreadsheet_formulas() -> None:

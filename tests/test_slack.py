@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
-import json
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bots.adapter import AdapterStatus
-from bots.http_server import serve
-from bots.slack.app import build_app, http_app, serve_slack
 from bots.slack.render import MAX_BLOCKS, MAX_FIELD, MAX_FIELDS, MAX_HEADER, MAX_SECTION, render
-from bots.slack.settings import SlackSettings
 from core.answers import Answer, Field
 from core.engine import AnswerEngine
 from core.questionlog.pseudonym import Pseudonymiser
 from core.questionlog.store import Scope
-from core.questionlog.writer import LogWriter
 from core.ratelimit import RateLimiter
 from core.service import ExobotService
-from core.settings import Secret
+from tests import slack_harness
 from tests.fakes.slack import (
-    APP_TOKEN,
-    BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
     block_actions,
@@ -39,80 +26,11 @@ from tests.fakes.slack import (
     slash_command_fields,
 )
 from tests.fakes.slack_rules import blocks_problems
-from tests.logtools import KEY, count_rows, sqlite_writer
+from tests.logtools import KEY, count_rows
+from tests.slack_harness import Bot, header, http_bot, settings_for, socket_mode_bot, texts, wait_for
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack(group_members={"S0MODS": ["U0GROUPMOD"]})
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-def settings_for(fake: FakeSlack, **changes: Any) -> SlackSettings:
-    base = SlackSettings(
-        bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SIGNING_SECRET), app_token=None,
-        api_base_url=fake.api_url, moderators=("U0MOD", "S0MODS"),
-    )  # fmt: skip
-    return dataclasses.replace(base, **changes)
-
-
-@dataclass
-class Bot:
-    url: str
-    service: ExobotService
-    writer: LogWriter
-    session: aiohttp.ClientSession
-    fake: FakeSlack
-
-    async def command(self, text: str, **extra: Any) -> tuple[int, Any]:
-        fields = slash_command_fields(text, response_url=self.fake.response_url(), **extra)
-        return await self.fake.post(self.session, self.url, form_body(fields))
-
-    async def action(self, action: dict[str, Any], user: str = "U1", **extra: Any) -> tuple[int, Any]:
-        payload = block_actions(action, user=user, response_url=self.fake.response_url("act"), **extra)
-        return await self.fake.post(self.session, self.url, interactive_body(payload))
-
-
-@contextlib.asynccontextmanager
-async def http_bot(fake: FakeSlack, service: ExobotService, settings: SlackSettings) -> AsyncIterator[str]:
-    app, bot = build_app(settings, service)
-    await bot.moderators.start()
-    try:
-        async with serve(http_app(app, settings), "127.0.0.1", 0, what="Slack") as port:
-            await asyncio.sleep(0)  # let the moderator groups load, as they would in the seconds after start
-            await bot.moderators.refresh()
-            yield f"http://127.0.0.1:{port}/slack/events"
-    finally:
-        await bot.moderators.stop()
-
-
-@pytest.fixture
-async def bot(fake: FakeSlack, tmp_path: Path, catalogue) -> AsyncIterator[Bot]:
-    writer = sqlite_writer(tmp_path / "q.db")
-    await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer)
-    async with http_bot(fake, service, settings_for(fake)) as url, aiohttp.ClientSession() as session:
-        yield Bot(url, service, writer, session, fake)
-    await writer.stop()
-    assert fake.violations == []  # no rule of Slack's was broken by anything a test made the bot do
-
-
-def texts(blocks: list[dict[str, Any]]) -> str:
-    """Every text in a message, flattened, for assertions."""
-    return json.dumps(blocks, ensure_ascii=False)
-
-
-def header(reply: dict[str, Any]) -> str:
-    return str(reply["blocks"][0]["text"]["text"])
-
-
-async def _wait_for(condition: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+fake = slack_harness.fake
+bot = slack_harness.bot
 
 
 @pytest.mark.parametrize(
@@ -149,7 +67,7 @@ async def test_every_subcommand_answers_in_the_ack_ephemerally_with_disclaimer(b
 async def test_commands_that_read_the_log_are_acknowledged_first_then_answered(bot: Bot, text: str, title: str) -> None:
     status, ack = await bot.command(text)
     assert status == 200 and ack["text"] == "Working on it…" and "blocks" not in ack
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     assert header(bot.fake.responses[0]) == title
 
 
@@ -185,7 +103,7 @@ async def test_emergency_answers_lead_with_the_advice_and_offer_no_votes(bot: Bo
 async def test_related_button_answers_in_place(bot: Bot) -> None:
     status, _ = await bot.action({"action_id": "exobot_related_0", "type": "button", "value": "risk infection"})
     assert status == 200
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     (response,) = bot.fake.responses
     assert response["replace_original"] is True
     assert header(response) == "Infection from contaminated products"
@@ -195,7 +113,7 @@ async def test_a_click_on_a_public_message_answers_privately_and_leaves_it(bot: 
     status, _ = await bot.action({"action_id": "exobot_related_0", "type": "button", "value": "risk infection"},
                                  user="U9", ephemeral=False)  # fmt: skip
     assert status == 200
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     (response,) = bot.fake.responses
     assert response["replace_original"] is False and response["response_type"] == "ephemeral"
 
@@ -204,7 +122,7 @@ async def test_faq_select_answers_in_place(bot: Bot) -> None:
     option = {"value": "faq 6", "text": {"type": "plain_text", "text": "x"}}
     status, _ = await bot.action({"action_id": "exobot_faq_select", "type": "static_select", "selected_option": option})
     assert status == 200
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     assert header(bot.fake.responses[0]) == "How long do the effects of exosome therapy last?"
 
 
@@ -213,7 +131,7 @@ async def test_votes_are_recorded_and_thanked_privately(bot: Bot) -> None:
     vote = next(e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]
                 if e["action_id"] == "exobot_vote_down")  # fmt: skip
     await bot.action({"action_id": "exobot_vote_down", "type": "button", "value": vote["value"]})
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     thanks = bot.fake.responses[0]
     assert header(thanks) == "Thanks for the feedback" and thanks["replace_original"] is False
     async with bot.writer.reader() as store:
@@ -223,7 +141,7 @@ async def test_votes_are_recorded_and_thanked_privately(bot: Bot) -> None:
 
 async def test_share_posts_in_channel_without_logging_again(bot: Bot) -> None:
     await bot.action({"action_id": "exobot_share", "type": "button", "value": "risk cost"})
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     shared = bot.fake.responses[0]
     assert shared["response_type"] == "in_channel" and shared["replace_original"] is False
     assert all(b["type"] != "actions" for b in shared["blocks"])
@@ -319,14 +237,14 @@ async def test_moderators_only(bot: Bot) -> None:
     await bot.command("why is rent so expensive?", user_id="U2")
     _, refused = await bot.command("mod recent", user_id="U2")
     assert refused["text"] == "Working on it…"
-    await _wait_for(lambda: bot.fake.responses)
+    await wait_for(lambda: bot.fake.responses)
     assert header(bot.fake.responses[-1]) == "Moderators only"
     await bot.command("mod unanswered", user_id="U0MOD")
-    await _wait_for(lambda: len(bot.fake.responses) == 2)
+    await wait_for(lambda: len(bot.fake.responses) == 2)
     listed = bot.fake.responses[-1]
     assert header(listed) == "Unanswered questions" and "rent" in texts(listed["blocks"])
     await bot.command("mod stats", user_id="U0GROUPMOD")
-    await _wait_for(lambda: len(bot.fake.responses) == 3)
+    await wait_for(lambda: len(bot.fake.responses) == 3)
     assert header(bot.fake.responses[-1]).startswith("Questions per day")
 
 
@@ -334,7 +252,7 @@ async def test_mod_export_arrives_as_a_csv_file_in_a_dm(bot: Bot) -> None:
     await bot.command("why is rent so expensive?", user_id="U2")
     status, ack = await bot.command("mod export csv", user_id="U0MOD")
     assert status == 200 and ack["text"] == "Working on it…"
-    await _wait_for(lambda: bot.fake.calls("files.completeUploadExternal"))
+    await wait_for(lambda: bot.fake.calls("files.completeUploadExternal"))
     assert header(bot.fake.responses[0]) == "Question log export"
     assert bot.fake.calls("conversations.open")[0].form["users"] == "U0MOD"
     assert b"rent so expensive" in bot.fake.uploads[0]
@@ -344,7 +262,7 @@ async def test_mod_export_arrives_as_a_csv_file_in_a_dm(bot: Bot) -> None:
 async def test_a_failed_upload_tells_the_moderator_why(bot: Bot) -> None:
     bot.fake.errors["files.getUploadURLExternal"] = "file_uploads_disabled"
     await bot.command("mod export csv", user_id="U0MOD")
-    await _wait_for(lambda: len(bot.fake.responses) == 2)
+    await wait_for(lambda: len(bot.fake.responses) == 2)
     assert "file_uploads_disabled" in bot.fake.responses[1]["text"]
 
 
@@ -358,7 +276,7 @@ async def test_slow_web_api_calls_never_delay_the_ack(bot: Bot) -> None:
     status, reply = await bot.command("risks", user_id="U0GROUPMOD")
     assert status == 200 and header(reply) == "The main risks of exosome therapy"
     assert time.monotonic() - started < 2.0
-    await _wait_for(lambda: bot.fake.uploads, timeout=15)
+    await wait_for(lambda: bot.fake.uploads, timeout=15)
 
 
 async def test_every_question_is_logged_with_slack_context(bot: Bot) -> None:
@@ -381,13 +299,7 @@ async def test_rate_limit_replies_kindly(fake: FakeSlack, catalogue) -> None:
 
 
 async def test_socket_mode_end_to_end(fake: FakeSlack, tmp_path: Path, catalogue) -> None:
-    writer = sqlite_writer(tmp_path / "q.db")
-    await writer.start()
-    service = ExobotService(AnswerEngine(catalogue), writer=writer)
-    settings = settings_for(fake, app_token=Secret(APP_TOKEN), signing_secret=None)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve_slack(settings, service, stop, AdapterStatus("slack")))
-    try:
+    async with socket_mode_bot(fake, tmp_path / "q.db", catalogue):
         ack = await fake.send_slash_command("risk half-life")
         assert ack["payload"]["blocks"][0]["text"]["text"] == "Effects may not last"
         assert ack["payload"]["response_type"] == "ephemeral"
@@ -400,12 +312,8 @@ async def test_socket_mode_end_to_end(fake: FakeSlack, tmp_path: Path, catalogue
             {"action_id": "exobot_related_0", "type": "button", "value": "risk infection"},
             response_url=fake.response_url("s3")))  # fmt: skip
         assert "envelope_id" in clicked
-        await _wait_for(lambda: fake.responses)
+        await wait_for(lambda: fake.responses)
         assert header(fake.responses[0]) == "Infection from contaminated products"
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        await writer.stop()
     assert fake.calls("apps.connections.open") and fake.calls("auth.test")
     assert count_rows(tmp_path / "q.db") == 3
     assert fake.violations == []

@@ -18,13 +18,13 @@ from core.engine import AnswerEngine
 from core.questionlog.store import Scope
 from core.questionlog.writer import LogWriter
 from core.service import ExobotService
+from tests.discord_harness import MODERATOR, embed, running
+from tests.discord_harness import settings_for as discord_settings
 from tests.fakes.discord import GUILD, OTHER_GENERAL, OTHER_GUILD, FakeDiscord, command
 from tests.fakes.slack import FakeSlack, form_body, slash_command_fields
 from tests.logtools import sqlite_writer
-from tests.test_discord import MODERATOR, embed, running
-from tests.test_discord import settings_for as discord_settings
-from tests.test_slack import header, http_bot
-from tests.test_slack import settings_for as slack_settings
+from tests.slack_harness import header, http_bot
+from tests.slack_harness import settings_for as slack_settings
 
 SECRET_WORDS = "zebrafish marmalade"
 A_QUESTION = f"is {SECRET_WORDS} safe?"

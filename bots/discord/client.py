@@ -17,6 +17,7 @@ from discord import app_commands
 from bots.adapter import AdapterState, AdapterStatus, CredentialsRejected
 from bots.discord.commands import add_commands
 from bots.discord.components import ITEMS
+from bots.discord.conversations import Conversations
 from bots.discord.handlers import DiscordBot
 from bots.discord.render import NO_MENTIONS
 from bots.discord.settings import DiscordSettings
@@ -37,6 +38,7 @@ class ExobotClient(discord.Client):
         # discord.py applies the client's allowed mentions to everything it sends: no message can ping.
         super().__init__(intents=INTENTS, allowed_mentions=NO_MENTIONS, **options)
         self.exobot = DiscordBot(service, settings)
+        self.conversations = Conversations(self.exobot)
         self.adapter_status = status
         self.tree = app_commands.CommandTree(self)
         add_commands(self.tree, self.exobot)
@@ -48,6 +50,14 @@ class ExobotClient(discord.Client):
     async def on_ready(self) -> None:
         if self.adapter_status is not None:
             self.adapter_status.set(AdapterState.CONNECTED)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is not None:
+            await self.conversations.on_message(self.user, message)
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        if self.user is not None:
+            await self.conversations.on_thread_create(self.user, thread)
 
     async def on_resumed(self) -> None:
         if self.adapter_status is not None:

@@ -16,6 +16,7 @@ from discord import app_commands
 from bots.discord.handlers import DiscordBot
 from bots.presentation import Texts
 from core.content import Kind
+from core.request import Surface
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,27 @@ SERVERS_ONLY = app_commands.AppCommandContext(guild=True)
 SERVER_INSTALL = app_commands.AppInstallationType(guild=True)
 
 
+ASK_EXOBOT = "Ask exobot"
+
+
 def add_commands(tree: app_commands.CommandTree[Any], bot: DiscordBot) -> None:
     tree.add_command(exosome_commands(bot))
     tree.add_command(moderator_commands(bot))
+    tree.add_command(ask_about_message(bot))
     tree.error(on_tree_error)
+
+
+def ask_about_message(bot: DiscordBot) -> app_commands.ContextMenu:
+    """ "Ask exobot" on any message: Discord sends the chosen message's text with the interaction, so
+    this needs no privileged intent. Answered privately, with a button to post it as a reply."""
+
+    async def ask_exobot(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        text = message.content.strip() or "help"
+        await bot.ask(interaction, f"ask {text}", True, surface=Surface.SHORTCUT, reply_to=message.id)
+
+    return app_commands.ContextMenu(
+        name=ASK_EXOBOT, callback=ask_exobot, allowed_contexts=EVERYWHERE, allowed_installs=ANY_INSTALL
+    )
 
 
 def exosome_commands(bot: DiscordBot) -> app_commands.Group:
@@ -186,6 +204,25 @@ def moderator_commands(bot: DiscordBot) -> app_commands.Group:
     ) -> None:  # fmt: skip
         fmt = file_format.value if file_format else "csv"
         await run(interaction, f"export {fmt}" + (f" since {since}" if since else ""))
+
+    @mod.command(name="watch", description="Suggest answers to new posts in a help channel or forum")
+    @app_commands.describe(channel="A text or forum channel of this server")
+    @is_moderator
+    async def watch(interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel) -> None:
+        await bot.set_watch(interaction, channel.id, on=True)
+
+    @mod.command(name="unwatch", description="Stop suggesting answers in a channel")
+    @app_commands.describe(channel="A watched channel")
+    @is_moderator
+    async def unwatch(
+        interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel
+    ) -> None:
+        await bot.set_watch(interaction, channel.id, on=False)
+
+    @mod.command(name="watching", description="The channels where new posts get a suggested answer")
+    @is_moderator
+    async def watching(interaction: discord.Interaction[Any]) -> None:
+        await bot.list_watched(interaction)
 
     return mod
 

@@ -27,7 +27,7 @@ class Handlers(Protocol):
 
     async def on_vote(self, interaction: discord.Interaction[Any], record_id: str, helpful: bool) -> None: ...
 
-    async def on_share(self, interaction: discord.Interaction[Any], ref: str) -> None: ...
+    async def on_share(self, interaction: discord.Interaction[Any], ref: str, reply_to: int | None = None) -> None: ...
 
 
 def handlers(interaction: discord.Interaction[Any]) -> Handlers:
@@ -108,26 +108,28 @@ class VoteButton(
 
 
 class ShareButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=SHARE_PREFIX + r"(?P<ref>[a-z]+:[a-z0-9\-]{1,60})"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=SHARE_PREFIX + r"(?P<ref>[a-z]+:[a-z0-9\-]{1,60})(?::(?P<reply>[0-9]{1,20}))?",
 ):
-    """Posts a private answer's entry publicly, as a reply in the channel."""
+    """Posts a private answer's entry publicly; with a message id, as a reply to that message."""
 
-    def __init__(self, ref: str) -> None:
+    def __init__(self, ref: str, reply_to: int | None = None) -> None:
+        suffix = f":{reply_to}" if reply_to is not None else ""
         super().__init__(
             discord.ui.Button(
-                label="Post publicly", style=discord.ButtonStyle.primary, custom_id=f"{SHARE_PREFIX}{ref}"
+                label="Post publicly", style=discord.ButtonStyle.primary, custom_id=f"{SHARE_PREFIX}{ref}{suffix}"
             )
         )
-        self.ref = ref
+        self.ref, self.reply_to = ref, reply_to
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ShareButton:
-        return cls(match["ref"])
+        return cls(match["ref"], int(match["reply"]) if match["reply"] else None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await handlers(interaction).on_share(interaction, self.ref)
+        await handlers(interaction).on_share(interaction, self.ref, self.reply_to)
 
 
 ITEMS = (AskButton, FaqMenu, VoteButton, ShareButton)

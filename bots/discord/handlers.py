@@ -22,11 +22,10 @@ from core.service import ExobotService
 PLATFORM = "discord"
 
 
-def channel_kind(interaction: discord.Interaction[Any]) -> ChannelKind:
-    """DM, public or private, for the question log, from the channel the interaction carries."""
-    if interaction.guild_id is None:
+def channel_kind(guild_id: int | None, channel: Any) -> ChannelKind:
+    """DM, public or private, for the question log, from a channel as discord.py gives it."""
+    if guild_id is None:
         return ChannelKind.DM
-    channel = interaction.channel
     if isinstance(channel, discord.Thread):
         if channel.type is discord.ChannelType.private_thread:
             return ChannelKind.PRIVATE
@@ -35,7 +34,7 @@ def channel_kind(interaction: discord.Interaction[Any]) -> ChannelKind:
     if overwrites_for is None:
         return ChannelKind.PUBLIC
     # The @everyone role's id is the server's: a channel it may not view is private.
-    hidden = overwrites_for(discord.Object(id=interaction.guild_id)).view_channel is False
+    hidden = overwrites_for(discord.Object(id=guild_id)).view_channel is False
     return ChannelKind.PRIVATE if hidden else ChannelKind.PUBLIC
 
 
@@ -57,16 +56,16 @@ class DiscordBot:
             user_id=str(interaction.user.id),
             workspace=str(guild_id) if guild_id else None,
             channel=str(channel_id) if channel_id else None,
-            channel_kind=channel_kind(interaction),
+            channel_kind=channel_kind(guild_id, interaction.channel),
             is_moderator=moderator,
             surface=surface,
         )
 
     async def ask(
         self, interaction: discord.Interaction[Any], text: str, private: bool, *, moderator: bool = False,
-        surface: Surface = Surface.COMMAND,
+        surface: Surface = Surface.COMMAND, reply_to: int | None = None,
     ) -> None:  # fmt: skip
-        """Answer text as this interaction's response."""
+        """Answer text as this interaction's response (reply_to: the message it answers, if any)."""
         if not self.settings.serves(interaction.guild_id):
             await self.send(interaction, self.service.not_enabled(), private=True)
             return
@@ -75,12 +74,16 @@ class DiscordBot:
             await interaction.response.defer(ephemeral=True, thinking=True)
             await self.send(interaction, await self.service.handle(request), private=True)
             return
-        await self.send(interaction, await self.service.handle(request), private=private)
+        await self.send(interaction, await self.service.handle(request), private=private, reply_to=reply_to)
 
-    async def send(self, interaction: discord.Interaction[Any], answer: Answer, *, private: bool, **extra: Any) -> None:
-        """The answer as the first response, or as a follow-up once the interaction was deferred."""
-        rendered = render(answer, shareable=extra.pop("shareable", False))
-        options: dict[str, Any] = {"embed": rendered.embed, "ephemeral": private or answer.private, **extra}
+    async def send(
+        self, interaction: discord.Interaction[Any], answer: Answer, *, private: bool, reply_to: int | None = None
+    ) -> None:
+        """The answer as the first response, or as a follow-up once the interaction was deferred. A
+        private answer from the content offers to post it publicly (as a reply to reply_to, if given)."""
+        hidden = private or answer.private
+        rendered = render(answer, shareable=hidden, reply_to=reply_to)
+        options: dict[str, Any] = {"embed": rendered.embed, "ephemeral": hidden}
         if rendered.view is not None:
             options["view"] = rendered.view
         if answer.attachment is not None:
@@ -113,13 +116,40 @@ class DiscordBot:
         answer = await self.service.vote(self.request(interaction, "", surface=Surface.BUTTON), record_id, helpful)
         await self.send(interaction, answer, private=True)
 
-    async def on_share(self, interaction: discord.Interaction[Any], ref: str) -> None:
-        """Post an entry's answer publicly in the channel, for everyone there to read."""
+    async def on_share(self, interaction: discord.Interaction[Any], ref: str, reply_to: int | None = None) -> None:
+        """Post an entry's answer publicly for everyone in the channel: as a reply to the message it
+        answers when the bot may post there, else as the interaction's own public response (a user
+        install can answer anywhere, but post nowhere)."""
         answer = self.service.entry_answer(ref)
         if answer is None:
             await self.send(interaction, self.service.private("That answer is gone", Texts.FAILED), private=True)
             return
+        channel = interaction.channel
+        if reply_to is not None and interaction.app_permissions.send_messages and channel is not None:
+            rendered = render(answer)
+            reference = discord.MessageReference(message_id=reply_to, channel_id=channel.id, fail_if_not_exists=False)
+            try:
+                await channel.send(embed=rendered.embed, reference=reference)  # type: ignore[union-attr]
+            except discord.HTTPException:
+                pass  # no right to post or to read the message replied to: answer publicly instead
+            else:
+                await interaction.response.send_message(Texts.POSTED, ephemeral=True)
+                return
         await self.send(interaction, answer, private=False)
+
+    async def set_watch(self, interaction: discord.Interaction[Any], channel_id: int, *, on: bool) -> None:
+        """``/exosome-mod watch`` and ``unwatch``: kept in the question log, so they survive a restart."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        request = self.request(interaction, "", moderator=True)
+        await self.send(interaction, await self.service.set_watch(request, str(channel_id), on), private=True)
+
+    async def list_watched(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        community = self.request(interaction, "", moderator=True).community
+        channels = await self.service.watched(community) if community is not None else []
+        listed = ", ".join(f"<#{c}>" for c in channels) or "none yet: add one with `/exosome-mod watch`"
+        answer = self.service.private("Watched channels", f"New posts get a suggested answer in: {listed}.")
+        await self.send(interaction, answer.copy_with(command="mod"), private=True)
 
 
 def asked_by_clicker(interaction: discord.Interaction[Any]) -> bool:

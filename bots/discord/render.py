@@ -47,8 +47,9 @@ class Rendered:
     """Buttons or the FAQ menu; None when there are none."""
 
 
-def render(answer: Answer, *, shareable: bool = False) -> Rendered:
-    """The embed and components for answer; shareable adds a button that posts it publicly."""
+def render(answer: Answer, *, shareable: bool = False, reply_to: int | None = None) -> Rendered:
+    """The embed and components for answer; shareable adds a button that posts it publicly, as a reply
+    to message reply_to if given."""
     title = truncate(inert(answer.title), MAX_TITLE)
     footer = truncate(" · ".join(t for t in (answer.footer, answer.disclaimer) if t), MAX_FOOTER)
     # Title, footer and description share the 6,000 characters with the fields; leave the fields some.
@@ -73,10 +74,10 @@ def render(answer: Answer, *, shareable: bool = False) -> Rendered:
             break
         embed.add_field(name=name, value=value, inline=inline)
         used += len(name) + len(value)
-    return Rendered(embed, _view(answer, shareable))
+    return Rendered(embed, _view(answer, shareable, reply_to))
 
 
-def _view(answer: Answer, shareable: bool) -> discord.ui.View | None:
+def _view(answer: Answer, shareable: bool, reply_to: int | None) -> discord.ui.View | None:
     if not shows_actions(answer):
         return None
     # Only dynamic items: discord.py then keeps nothing per message, and clicks work after a restart.
@@ -93,7 +94,7 @@ def _view(answer: Answer, shareable: bool) -> discord.ui.View | None:
         view.add_item(VoteButton(answer.record_id, helpful=True))
         view.add_item(VoteButton(answer.record_id, helpful=False))
     if shareable and can_share(answer) and answer.ref is not None:
-        view.add_item(ShareButton(answer.ref))
+        view.add_item(ShareButton(answer.ref, reply_to))
     return view if view.children else None
 
 

@@ -7,6 +7,7 @@ line, built from curated content and escaped all the same.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bots.presentation import can_share, can_vote, faq_menu, shows_actions
@@ -31,6 +32,7 @@ MAX_SOURCES_SHOWN = 3
 
 ACTION_RELATED = "exobot_related"
 ACTION_SHARE = "exobot_share"
+ACTION_SHARE_THREAD = "exobot_share_thread"
 ACTION_FAQ_SELECT = "exobot_faq_select"
 ACTION_VOTE = "exobot_vote"
 
@@ -44,14 +46,19 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text or " ", "emoji": True}
 
 
-def render(answer: Answer, *, asked: str | None = None, max_blocks: int = MAX_BLOCKS) -> dict[str, Any]:
+def render(
+    answer: Answer, *, asked: str | None = None, thread: str | None = None, actions: bool = True,
+    max_blocks: int = MAX_BLOCKS,
+) -> dict[str, Any]:  # fmt: skip
     """Keyword arguments for ``ack``/``respond``/``chat.postMessage``: blocks, a notification ``text``
-    and the visibility. asked is the text that produced the answer, for the "Share" button."""
+    and the visibility. asked is the text that produced the answer, for the "Share" button, which
+    shares in the channel, or in thread when given; actions=False leaves every button off (a copy
+    shared for everyone to read)."""
     body: list[Block] = [{"type": "header", "text": plain(truncate(answer.title, MAX_HEADER))}]
     for paragraph in answer.paragraphs:
         body += [{"type": "section", "text": plain(piece)} for piece in chunks(paragraph, MAX_SECTION)]
     body += _field_blocks(answer.fields)
-    tail = [*action_blocks(answer, asked), *_context_blocks(answer)]
+    tail = [*(action_blocks(answer, asked, thread) if actions else []), *_context_blocks(answer)]
     room = max_blocks - len(tail)
     if len(body) > room:
         hidden = len(body) - room + 1
@@ -77,7 +84,7 @@ def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:
     return blocks
 
 
-def action_blocks(answer: Answer, asked: str | None) -> list[Block]:
+def action_blocks(answer: Answer, asked: str | None, thread: str | None = None) -> list[Block]:
     if not shows_actions(answer):
         return []
     elements: list[dict[str, Any]] = []
@@ -112,7 +119,13 @@ def action_blocks(answer: Answer, asked: str | None) -> list[Block]:
             {"type": "button", "action_id": f"{ACTION_VOTE}_down", "text": plain("Not helpful"),
              "value": answer.record_id},
         ]  # fmt: skip
-    if asked and can_share(answer):
+    if asked and can_share(answer) and thread:
+        shared = json.dumps({"asked": asked, "thread": thread})
+        if len(shared) <= MAX_BUTTON_VALUE:
+            feedback.append(
+                {"type": "button", "action_id": ACTION_SHARE_THREAD, "text": plain("Share in thread"), "value": shared}
+            )
+    elif asked and can_share(answer):
         feedback.append(
             {"type": "button", "action_id": ACTION_SHARE, "text": plain("Share in channel"),
              "value": truncate(asked, MAX_BUTTON_VALUE)}

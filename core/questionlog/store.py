@@ -245,11 +245,17 @@ class QuestionStore(abc.ABC):
         return await self._questions(scope, "q.asked_at >= ?", (_since(since),), limit, offset=offset)
 
     async def unanswered(
-        self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0
-    ) -> list[LoggedQuestion]:
-        return await self._questions(
-            scope, "q.outcome = 'unanswered' AND q.asked_at >= ?", (_since(since),), limit, offset=offset
-        )
+        self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0,
+        *, unreviewed: bool = False,
+    ) -> list[LoggedQuestion]:  # fmt: skip
+        """Questions exobot could not answer; with unreviewed, only those no moderator has marked yet."""
+        where = "q.outcome = 'unanswered' AND q.asked_at >= ?" + (" AND q.review_state = 'new'" if unreviewed else "")
+        return await self._questions(scope, where, (_since(since),), limit, offset=offset)
+
+    async def not_helpful(self, scope: Scope, limit: int = 5) -> list[LoggedQuestion]:
+        """The newest questions someone voted "Not helpful" on: where an answer fell short."""
+        where = "EXISTS (SELECT 1 FROM votes v WHERE v.record_id = q.record_id AND v.helpful = 0)"
+        return await self._questions(scope, where, (), limit)
 
     async def for_user(self, user_hash: str, limit: int = 10) -> tuple[int, int, list[LoggedQuestion]]:
         """(questions, votes, newest questions) logged under one pseudonym."""

@@ -52,6 +52,10 @@ USE_APPLICATION_COMMANDS = 1 << 31
 EVERYONE_DEFAULT = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | SEND_IN_THREADS | USE_APPLICATION_COMMANDS
 PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 15: "MESSAGE_CONTENT"}
 GUILDS_INTENT = 1 << 0
+GUILD_MESSAGES_INTENT = 1 << 9
+DIRECT_MESSAGES_INTENT = 1 << 12
+MESSAGE_CONTENT_INTENT = 1 << 15
+DM = "450"
 
 _ids = itertools.count(2000)
 
@@ -104,7 +108,7 @@ class Channel:
     guild_id: str
     name: str
     type: int = 0
-    """0 text, 11 public thread, 12 private thread, 15 forum."""
+    """0 text, 1 DM, 11 public thread, 12 private thread, 15 forum."""
     overwrites: list[dict[str, Any]] = field(default_factory=list)
     parent_id: str | None = None
     owner_id: str | None = None
@@ -134,8 +138,10 @@ def _hidden_from_everyone(guild_id: str) -> list[dict[str, Any]]:
 @dataclass
 class FakeDiscord:
     token: str = TOKEN
-    granted: int = VIEW_CHANNEL | SEND_MESSAGES | SEND_IN_THREADS | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
-    """What the invite granted the bot's role: the permissions it has, before channel overwrites."""
+    granted: int = SEND_MESSAGES | SEND_IN_THREADS | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
+    """What the invite granted the bot's role: the permissions it has (with @everyone's), before overwrites."""
+    bot_in_guild: bool = True
+    """False: the app is only installed to users' accounts, so it has no member in the server."""
     privileged_intents: int = 0
     """Privileged intents switched on in the Developer Portal (none, by default)."""
     deadline: float = 3.0
@@ -169,6 +175,7 @@ class FakeDiscord:
             Channel(PRIVATE, GUILD, "mods-only", overwrites=_hidden_from_everyone(GUILD)),
             Channel(FORUM, GUILD, "help", type=15),
             Channel(OTHER_GENERAL, OTHER_GUILD, "general"),
+            Channel(DM, "", "dm", type=1),
         ):
             self.channels[channel.id] = channel
 
@@ -300,13 +307,19 @@ class FakeDiscord:
             return _error(400, 50035, "Invalid Form Body", problems)
         key = request.match_info.get("guild", "global")
         self.synced[key] = commands
-        return _json([{**c, "id": snowflake(), "application_id": APPLICATION_ID, "version": "1"} for c in commands])
+        # Discord answers with each command as stored: a context-menu command's description is "".
+        stored = [{"description": "", **c, "id": snowflake(), "application_id": APPLICATION_ID, "version": "1"}
+                  for c in commands]  # fmt: skip
+        return _json(stored)
 
     async def _post_message(self, request: web.Request) -> web.Response:
         channel = self.channels.get(request.match_info["channel"])
         payload, files = await _read(request)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
+        if channel.type != 1 and not self.bot_in_guild:
+            self._violation(f"posted in #{channel.name} of a server the bot is not a member of")
+            return _error(403, 50001, "Missing Access")
         needed = VIEW_CHANNEL | (SEND_IN_THREADS if channel.type in (11, 12) else SEND_MESSAGES)
         if payload.get("embeds"):
             needed |= EMBED_LINKS
@@ -327,6 +340,8 @@ class FakeDiscord:
     def permissions_in(self, channel: Channel) -> int:
         """The bot's permissions in a channel: what its invite granted, after the channel's overwrites
         for @everyone (Discord's order: @everyone, then roles, then the member)."""
+        if channel.type == 1:  # a DM: no roles, no overwrites
+            return VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
         base = EVERYONE_DEFAULT | self.granted
         target = self.channels.get(channel.parent_id or "", channel) if channel.type in (11, 12) else channel
         for overwrite in target.overwrites:
@@ -397,6 +412,40 @@ class FakeDiscord:
         """Close the gateway as Discord does before a resume (code 4000: unknown error, reconnect)."""
         if self._ws is not None:
             await self._ws.close(code=4000, message=b"Unknown error")
+
+    async def message_created(self, message: dict[str, Any]) -> bool:
+        """Deliver a MESSAGE_CREATE as Discord would to this bot; False when Discord would not send it.
+
+        Only with the GUILD_MESSAGES or DIRECT_MESSAGES intent; and without MESSAGE_CONTENT (privileged),
+        the text of a server message that does not mention the bot arrives empty, as Discord blanks it."""
+        intents = int((self.identify or {}).get("intents") or 0)
+        in_dm = "guild_id" not in message
+        if not intents & (DIRECT_MESSAGES_INTENT if in_dm else GUILD_MESSAGES_INTENT):
+            return False
+        readable = (
+            in_dm
+            or intents & MESSAGE_CONTENT_INTENT
+            or message["author"]["id"] == APPLICATION_ID
+            or any(m["id"] == APPLICATION_ID for m in message.get("mentions") or [])
+        )
+        if not readable:
+            message = message | {"content": "", "embeds": [], "attachments": [], "components": []}
+        await self.dispatch("MESSAGE_CREATE", message)
+        return True
+
+    async def thread_created(self, name: str, *, parent: str = FORUM, owner: str = "500", opening: str = "") -> str:
+        """A member opens a thread (a forum post) in parent: THREAD_CREATE, then its opening message."""
+        parent_channel = self.channels[parent]
+        thread = Channel(snowflake(), parent_channel.guild_id, name, type=11, parent_id=parent, owner_id=owner)
+        self.channels[thread.id] = thread
+        await self.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True})
+        await self.message_created(
+            channel_message(opening or name, author=owner, channel=thread.id, guild=thread.guild_id, id=thread.id)
+        )
+        return thread.id
+
+    def replies_in(self, channel_id: str) -> list[Posted]:
+        return [p for p in self.posted if p.channel_id == channel_id]
 
     def in_guild(self, guild_id: str) -> list[Channel]:
         return [c for c in self.channels.values() if c.guild_id == guild_id]
@@ -513,7 +562,10 @@ def interaction(
         payload |= {
             "guild_id": guild, "guild": {"id": guild, "locale": "en-US", "features": []}, "guild_locale": "en-US",
             "member": member(user_id, permissions), "context": 0, "channel_id": target.id, "channel": target.payload(),
-            "app_permissions": str(fake.permissions_in(target)),
+            # An app with no member in the server may only do what an interaction response can.
+            "app_permissions": str(
+                fake.permissions_in(target) if fake.bot_in_guild else EMBED_LINKS | ATTACH_FILES
+            ),
             "authorizing_integration_owners": {"1": user_id} if user_install else {"0": guild},
         }  # fmt: skip
     else:
@@ -529,15 +581,49 @@ def interaction(
     return payload
 
 
-def command(fake: FakeDiscord, group: str, sub: str, options: dict[str, Any] | None = None, *,
-            focused: str | None = None, **kw: Any) -> dict[str, Any]:  # fmt: skip
-    """A slash command (or, with focused, an autocomplete request) for ``/group sub option:value…``."""
+def command(
+    fake: FakeDiscord, group: str, sub: str, options: dict[str, Any] | None = None, *,
+    focused: str | None = None, channels: dict[str, str] | None = None, **kw: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """A slash command (or, with focused, an autocomplete request) for ``/group sub option:value…``;
+    channels are channel options (name → channel id), which Discord sends resolved."""
     opts = []
     for name, value in (options or {}).items():
         kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
         opts.append({"name": name, "type": kind, "value": value, **({"focused": True} if name == focused else {})})
-    data = {"id": "900", "name": group, "type": 1, "options": [{"name": sub, "type": 1, "options": opts}]}
+    resolved: dict[str, Any] = {}
+    for name, channel_id in (channels or {}).items():
+        opts.append({"name": name, "type": 7, "value": channel_id})
+        target = fake.channels[channel_id]
+        resolved.setdefault("channels", {})[channel_id] = {
+            "id": target.id, "name": target.name, "type": target.type, "guild_id": target.guild_id,
+            "permissions": str(fake.permissions_in(target)), "parent_id": target.parent_id, "flags": 0,
+        }  # fmt: skip
+    data: dict[str, Any] = {"id": "900", "name": group, "type": 1,
+                            "options": [{"name": sub, "type": 1, "options": opts}]}  # fmt: skip
+    if resolved:
+        data["resolved"] = resolved
     return interaction(fake, 4 if focused else 2, data, **kw)
+
+
+def channel_message(
+    content: str, *, author: str = "500", channel: str = GENERAL, guild: str | None = GUILD, bot: bool = False,
+    mentions_bot: bool = False, id: str | None = None, type: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    """A MESSAGE_CREATE payload: a person (or, with bot, another bot) posting in a channel or a DM."""
+    author_data = BOT_USER if author == APPLICATION_ID else user(author, bot=bot)
+    message = _message({"content": content}, author=author_data, channel_id=channel if guild else DM)
+    message |= {"id": id or message["id"], "type": type, "mentions": [BOT_USER] if mentions_bot else []}
+    if guild is not None:
+        message |= {"guild_id": guild, "member": {k: v for k, v in member(author).items() if k != "user"}}
+    return message
+
+
+def message_command(fake: FakeDiscord, target: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    """ "Ask exobot" chosen on target: Discord sends the message, content included, in ``resolved``."""
+    data = {"id": "901", "name": "Ask exobot", "type": 3, "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}}}  # fmt: skip
+    return interaction(fake, 2, data, **kw)
 
 
 def sent_by_interaction(asker: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -41,9 +41,17 @@ FORM = "application/x-www-form-urlencoded"
 _envelopes = itertools.count(1)
 
 
+EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None}
+"""The scope Slack requires before it sends each event (app_home_opened needs none)."""
+
+
+def manifest() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return data
+
+
 def manifest_scopes() -> frozenset[str]:
-    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+    return frozenset(manifest()["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -79,6 +87,8 @@ class FakeSlack:
     acknowledged: int = 0
     """Requests to the bot answered 200, over HTTP."""
     base: str = ""
+    member_of: set[str] = field(default_factory=lambda: {"C1"})
+    """Channels the bot was added to: it may post only there (and in DMs)."""
     _response_uses: dict[str, list[float]] = field(default_factory=dict)
     _clock_offset: float = 0.0
     _socket: web.WebSocketResponse | None = None
@@ -157,7 +167,12 @@ class FakeSlack:
             result |= {"upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
         elif method == "files.completeUploadExternal":
             result["files"] = [{"id": "F1", "title": "export"}]
-        elif method in ("chat.postMessage", "chat.postEphemeral", "views.publish"):
+        elif method in ("chat.postMessage", "chat.postEphemeral") and not self._may_post(str(form.get("channel"))):
+            return _fail("not_in_channel")
+        elif method == "views.publish" and not (manifest()["features"].get("app_home") or {}).get("home_tab_enabled"):
+            self.violations.append("views.publish with the Home tab not enabled in the manifest")
+            return _fail("not_enabled")
+        if method in ("chat.postMessage", "chat.postEphemeral", "views.publish"):
             payload = _json_field(form, "view") if method == "views.publish" else form
             blocks = _json_field(payload, "blocks") if method != "views.publish" else payload.get("blocks")
             problems = blocks_problems(blocks, limit=100 if method == "views.publish" else 50)
@@ -170,6 +185,10 @@ class FakeSlack:
                 self.posted.append({"method": method, **form, "blocks": blocks})
                 result |= {"channel": form.get("channel"), "ts": f"{time.time():.6f}"}
         return web.json_response(result)
+
+    def _may_post(self, channel: str) -> bool:
+        """A channel the bot is in, a DM, or a user id (which posts in the app's DM with that person)."""
+        return channel in self.member_of or channel[:1] in ("D", "U", "W")
 
     async def _response(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
@@ -229,6 +248,28 @@ class FakeSlack:
         async with self._acked:
             await asyncio.wait_for(self._acked.wait_for(lambda: envelope_id in self.acks), timeout)
         return self.acks[envelope_id][1]
+
+    def subscribed(self, event: dict[str, Any]) -> bool:
+        """Whether Slack would send this event to the app: subscribed in the manifest, scope granted."""
+        name = "message.im" if event.get("type") == "message" and event.get("channel_type") == "im" else event["type"]
+        events = ((manifest()["settings"].get("event_subscriptions") or {}).get("bot_events")) or []
+        scope = EVENT_SCOPES.get(name)
+        if name not in events:
+            self.violations.append(f"the manifest does not subscribe to {name}")
+            return False
+        if scope is not None and scope not in self.scopes:
+            self.violations.append(f"{name} needs the {scope} scope, which the manifest does not grant")
+            return False
+        return True
+
+    async def send_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """Deliver an Events API event over Socket Mode; None when Slack would not send it."""
+        if not self.subscribed(event):
+            return None
+        return await self.envelope("events_api", event_callback(event, self.team_id))
+
+    def shortcut_exists(self, callback_id: str) -> bool:
+        return any(s.get("callback_id") == callback_id for s in manifest()["features"].get("shortcuts") or [])
 
     async def send_slash_command(self, text: str, **extra: Any) -> dict[str, Any]:
         return await self.envelope("slash_commands", slash_command_fields(text, **extra))
@@ -319,6 +360,57 @@ def block_actions(action: dict[str, Any], *, user: str = "U1", team: str = "T1",
         "response_url": response_url, "trigger_id": f"{next(_envelopes)}.{time.time_ns()}",
         "actions": [{"block_id": "b", "action_ts": str(time.time()), **action}],
         **({"message": message} if message else {}),
+    }  # fmt: skip
+
+
+def home_actions(action: dict[str, Any], *, user: str = "U1", team: str = "T1") -> dict[str, Any]:
+    """A click in the Home tab: Slack sends the view, and no channel or response_url at all."""
+    return {
+        "type": "block_actions", "team": {"id": team}, "user": {"id": user, "team_id": team}, "api_app_id": "A1",
+        "container": {"type": "view", "view_id": "V1"}, "trigger_id": f"{next(_envelopes)}.{time.time_ns()}",
+        "view": {"id": "V1", "type": "home", "blocks": []},
+        "actions": [{"block_id": "b", "action_ts": str(time.time()), **action}],
+    }  # fmt: skip
+
+
+def event_callback(event: dict[str, Any], team: str = "T1") -> dict[str, Any]:
+    """The Events API envelope Slack posts (HTTP) or pushes (Socket Mode) around one event."""
+    return {
+        "token": "legacy", "team_id": team, "api_app_id": "A1", "event": event, "type": "event_callback",
+        "event_id": f"Ev{next(_envelopes)}", "event_time": int(time.time()),
+        "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}],
+    }  # fmt: skip
+
+
+def mention_event(text: str, *, user: str = "U1", channel: str = "C1", thread_ts: str | None = None) -> dict[str, Any]:
+    ts = f"{time.time():.6f}"
+    event = {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
+             "team": "T1"}  # fmt: skip
+    return event | ({"thread_ts": thread_ts} if thread_ts else {})
+
+
+def dm_event(text: str, *, user: str = "U1", channel: str = "D1", **extra: Any) -> dict[str, Any]:
+    """A message in the app's DM (its Messages tab); extra such as bot_id or subtype as Slack sends them."""
+    ts = f"{time.time():.6f}"
+    return {"type": "message", "channel_type": "im", "user": user, "text": text, "ts": ts, "channel": channel,
+            "event_ts": ts, "team": "T1", **extra}  # fmt: skip
+
+
+def home_opened_event(user: str = "U1", tab: str = "home") -> dict[str, Any]:
+    return {"type": "app_home_opened", "user": user, "channel": "D1", "tab": tab, "event_ts": f"{time.time():.6f}"}
+
+
+def message_shortcut(
+    text: str, *, response_url: str, user: str = "U1", channel: str = "C1", callback_id: str = "ask_exobot",
+    author: str = "U2",
+) -> dict[str, Any]:  # fmt: skip
+    """ "Ask exobot" chosen from a message's menu: Slack sends the whole message."""
+    ts = f"{time.time():.6f}"
+    return {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": f"{next(_envelopes)}.{time.time_ns()}",
+        "team": {"id": "T1", "domain": "example"}, "user": {"id": user, "name": "someone"},
+        "channel": {"id": channel, "name": "general"}, "response_url": response_url, "message_ts": ts,
+        "message": {"type": "message", "user": author, "text": text, "ts": ts}, "token": "legacy",
     }  # fmt: skip
 
 

@@ -81,8 +81,14 @@ def _elements(elements: list[dict[str, Any]], where: str) -> list[str]:
         elif action_id in ids:
             problems.append(f"{where}: action_id {action_id!r} is repeated")
         ids.add(action_id)
+        confirm = element.get("confirm")
+        if confirm is not None:
+            for key, limit in (("title", 100), ("text", 300), ("confirm", 30), ("deny", 30)):
+                problems += _text(confirm.get(key), f"{where} confirm.{key}", limit, plain_only=key != "text")
         if element.get("type") == "button":
             problems += _text(element.get("text"), where, 75, plain_only=True)
+            if element.get("style") not in (None, "primary", "danger"):
+                problems.append(f"{where}: a button's style is primary or danger")
             if len(element.get("value") or "") > 2000:
                 problems.append(f"{where}: a button's value is at most 2000 characters")
         elif element.get("type") == "static_select":
