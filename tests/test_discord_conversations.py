@@ -125,7 +125,8 @@ async def test_ask_exobot_on_a_message_answers_privately_then_posts_a_reply(bot:
     share = next(i for i in custom_ids(first) if i.startswith("exobot:share:"))
     assert share.endswith(f":{target['id']}")
     clicked = await bot.fake.interact(component(bot.fake, share))
-    assert ephemeral(clicked)
+    assert clicked.type == 6  # acknowledged at once; the reply is posted after
+    assert ephemeral(await bot.fake.followup_for(clicked.interaction_id))
     (reply,) = await posted_in(bot.fake, GENERAL)
     assert str(reply.data["message_reference"]["message_id"]) == target["id"] and no_ping(reply)
     assert title(reply) == embed(first)["title"]

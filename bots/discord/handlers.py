@@ -126,6 +126,8 @@ class DiscordBot:
             return
         channel = interaction.channel
         if reply_to is not None and interaction.app_permissions.send_messages and channel is not None:
+            # Posting is a REST call of its own, which may be slow: acknowledge within the 3 s first.
+            await interaction.response.defer()
             rendered = render(answer)
             reference = discord.MessageReference(message_id=reply_to, channel_id=channel.id, fail_if_not_exists=False)
             try:
@@ -133,7 +135,7 @@ class DiscordBot:
             except discord.HTTPException:
                 pass  # no right to post or to read the message replied to: answer publicly instead
             else:
-                await interaction.response.send_message(Texts.POSTED, ephemeral=True)
+                await interaction.followup.send(Texts.POSTED, ephemeral=True)
                 return
         await self.send(interaction, answer, private=False)
 
