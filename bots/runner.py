@@ -60,6 +60,7 @@ def run_configured(config: Config, configured: Sequence[Configured[Any]]) -> int
 
 async def run_adapters(config: Config, configured: Sequence[Configured[Any]]) -> int:
     from bots.health import Metrics, serve_health
+    from bots.web.server import serve_review
 
     settings = config.settings
     metrics = Metrics()
@@ -79,7 +80,7 @@ async def run_adapters(config: Config, configured: Sequence[Configured[Any]]) ->
         loop.add_signal_handler(signal.SIGHUP, reload)
         pid_file = _write_pid(settings.data_dir)
         try:
-            async with serve_health(settings.health_addr, service, metrics, statuses):
+            async with serve_health(settings.health_addr, service, metrics, statuses), serve_review(settings, service):
                 log.info("exobot running: %s", ", ".join(c.name for c in configured))
                 tasks = [
                     asyncio.create_task(supervise(c, service, stop, status), name=c.name)

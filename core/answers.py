@@ -59,6 +59,14 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An address the asker can open, such as a moderator's sign-in link to the review pages."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file that goes with an answer, such as a moderator's CSV export."""
 
@@ -87,6 +95,7 @@ class Answer:
     footer: str | None = None
     """Review dates and similar small print."""
     attachment: Attachment | None = None
+    link: Link | None = None
     record_id: str | None = None
     """The question log's id for the question this answers, once logged: what feedback votes refer to."""
 

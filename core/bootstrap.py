@@ -13,6 +13,7 @@ from core.ratelimit import RateLimiter
 from core.request import Request
 from core.service import ExobotService
 from core.settings import Settings
+from core.signin import SignInLinks
 
 
 def log_connector(settings: Settings) -> Connector:
@@ -22,9 +23,20 @@ def log_connector(settings: Settings) -> Connector:
     return sqlite_connector(settings.db_path)
 
 
-def log_writer(settings: Settings) -> LogWriter:
-    key = load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
+def log_key(settings: Settings) -> bytes:
+    return load_or_create_key(settings.log_key.reveal() if settings.log_key else None, settings.data_dir)
+
+
+def log_writer(settings: Settings, key: bytes | None = None) -> LogWriter:
+    key = key if key is not None else log_key(settings)
     return LogWriter(log_connector(settings), Pseudonymiser(key), retention_days=settings.retention_days)
+
+
+def signin_links(settings: Settings, key: bytes | None = None) -> SignInLinks | None:
+    """Sign-in links to the review pages, when some process serves them (``Settings.review_url``)."""
+    if settings.review_url is None:
+        return None
+    return SignInLinks(key if key is not None else log_key(settings), settings.review_url)
 
 
 @contextlib.asynccontextmanager
@@ -37,7 +49,8 @@ async def running_service(
     """A service with its log writer started; leaving the block writes every queued row and closes the
     log (``service.writer.last_report`` says what could not be kept)."""
     engine = AnswerEngine.from_settings(settings)
-    writer = log_writer(settings)
+    key = log_key(settings)
+    writer = log_writer(settings, key)
     await writer.start()
     try:
         yield ExobotService(
@@ -46,6 +59,7 @@ async def running_service(
             rate_limiter=RateLimiter(settings.rate_limit.count, settings.rate_limit.seconds) if rate_limit else None,
             content_dir=settings.content_dir,
             on_answer=on_answer,
+            signin=signin_links(settings, key),
         )
     finally:
         await writer.stop()

@@ -28,12 +28,13 @@ from core.questionlog.records import (
     utcnow,
 )
 from core.questionlog.store import QuestionStore, Scope
-from core.text import plural
+from core.text import normalise_question, plural
 
 ACTIONS = ("recent", "unanswered", "top", "stats", "search", "show", "mark", "export")
 MOD_USAGE = (
     "mod recent | mod unanswered | mod top | mod stats | mod search <words> | mod show <id> | "
-    "mod mark <id> reviewed|flagged [note] | mod export [csv|json] [since YYYY-MM-DD]"
+    "mod mark <id> reviewed|flagged [note] | mod export [csv|json] [since YYYY-MM-DD] | "
+    "mod web (a sign-in link to the review pages)"
 )
 EXPORT_FORMATS = ("csv", "json")
 _MAX_ID = 2**63 - 1
@@ -181,6 +182,39 @@ async def run_review(store: QuestionStore, scope: Scope, command: ReviewCommand,
     export = Attachment(name, await asyncio.to_thread(export_bytes, rows, command.fmt), media)
     return Review("Question log export", message=f"{plural(len(rows), 'question')} in {name}.", export=export,
                   rows=len(rows))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class QueueGroup:
+    """Unanswered questions that read the same once normalised: one line of the review queue."""
+
+    key: str
+    example: str
+    """The newest wording, as someone typed it."""
+    ids: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+async def review_queue(store: QuestionStore, scope: Scope, *, unreviewed: bool = True) -> list[QueueGroup]:
+    """The unanswered questions of scope grouped by normalised text, most asked first: a moderator
+    marks "can it cause cancer" once, not for each of the twenty people who typed it."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for question_id, text, _ in await store.unanswered_texts(scope, unreviewed=unreviewed):
+        groups.setdefault(normalise_question(text), []).append((question_id, text))
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), -item[1][0][0]))
+    return [QueueGroup(key, rows[0][1], tuple(i for i, _ in rows)) for key, rows in ranked]
+
+
+async def mark_group(
+    store: QuestionStore, scope: Scope, key: str, state: ReviewState, reviewer: str, note: str | None,
+    *, unreviewed: bool = True,
+) -> int:  # fmt: skip
+    """Mark every question of one queue group; how many were marked (0 when the group is gone)."""
+    group = next((g for g in await review_queue(store, scope, unreviewed=unreviewed) if g.key == key), None)
+    return await store.mark_many(scope, group.ids, state, reviewer, note) if group else 0
 
 
 def export_bytes(rows: Sequence[LoggedQuestion], fmt: str) -> bytes:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.answers import Answer, Field, Outcome
+from core.answers import Answer, Field, Link, Outcome
 from core.commands import ACCOUNT_COMMANDS, Command, CommandName, parse
 from core.content import ContentError, default_content_dir, load_catalogue
 from core.engine import AnswerEngine
@@ -28,6 +28,7 @@ from core.questionlog.writer import LogWriter
 from core.ratelimit import RateLimiter
 from core.request import Community, Request
 from core.review import ReviewError, parse_command, review_answer, run_review
+from core.signin import LINK_SECONDS, SignInLinks
 from core.text import MAX_QUESTION_CHARS, clean, plural
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,11 @@ class ExobotService:
         content_dir: Path | None = None,
         on_answer: Callable[[Request, Answer, float], None] | None = None,
         log_wait: float = LOG_WAIT,
+        signin: SignInLinks | None = None,
     ) -> None:
         self.engine = engine
+        self.signin = signin
+        """Mints the review pages' sign-in links; None when no process serves the pages."""
         self.writer = writer
         self._rate_limiter = rate_limiter
         self._content_dir = content_dir
@@ -335,6 +339,8 @@ class ExobotService:
         if self.writer is None:
             return self._log_off()
         reviewer = self.writer.pseudonymiser.user_hash(request.platform, request.user_id)[:12]
+        if argument.strip().lower() == "web":
+            return self._web_link(scope, reviewer)
         try:
             review_command = parse_command(argument)
             async with self.writer.reader() as store:
@@ -344,6 +350,22 @@ class ExobotService:
         except LogUnavailable:
             return self._log_unavailable()
         return review_answer(review, self.engine.disclaimer)
+
+    def _web_link(self, scope: Scope, reviewer: str) -> Answer:
+        """A one-time sign-in link to the review pages, for this moderator's community only."""
+        if self.signin is None:
+            return self.private(
+                "The review pages are off",
+                "The operator can turn them on by setting EXOBOT_WEB_ADDR; until then, use the other "
+                "`mod` commands here.", outcome=Outcome.REJECTED, command="mod",
+            )  # fmt: skip
+        url = self.signin.mint(scope, reviewer)
+        return self.private(
+            "Review this community's questions on the web",
+            f"This link signs you in once, within {LINK_SECONDS // 60} minutes, to this community's questions "
+            f"only. It is yours: don't share it.\n{url}",
+            command="mod",
+        ).copy_with(link=Link("Open the review pages", url))
 
     def _moderators_only(self) -> Answer:
         return self.private(

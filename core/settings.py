@@ -165,6 +165,20 @@ class Settings:
         return settings
 
     @property
+    def review_url(self) -> str | None:
+        """Where moderators open the review pages, or None when no process serves them.
+
+        EXOBOT_WEB_PUBLIC_URL alone is enough: an instance that does not serve the pages itself can
+        still hand out links to the one that does.
+        """
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        if self.web_addr:
+            host, port_number = self.web_addr
+            return f"http://{f'[{host}]' if ':' in host else host}:{port_number}"
+        return None
+
+    @property
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(s for s in (self.log_key, self.database_url) if s is not None)
 

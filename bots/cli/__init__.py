@@ -35,6 +35,7 @@ def lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
 def build_parser() -> argparse.ArgumentParser:
     from bots.adapter import adapters
     from bots.cli import review
+    from bots.web import cli as web
 
     parser = argparse.ArgumentParser(prog="exobot", description="Answers questions about the risks of exosome therapy.")
     sub = parser.add_subparsers(metavar="COMMAND")
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     review.add_parser(sub)
+    web.add_parser(sub)
     for adapter in adapters():
         adapter.add_commands(sub)
     return parser

@@ -205,6 +205,11 @@ def moderator_commands(bot: DiscordBot) -> app_commands.Group:
         fmt = file_format.value if file_format else "csv"
         await run(interaction, f"export {fmt}" + (f" since {since}" if since else ""))
 
+    @mod.command(name="web", description="A private one-time link to review this server's questions in a browser")
+    @is_moderator
+    async def web(interaction: discord.Interaction[Any]) -> None:
+        await run(interaction, "web")
+
     @mod.command(name="watch", description="Suggest answers to new posts in a help channel or forum")
     @app_commands.describe(channel="A text or forum channel of this server")
     @is_moderator

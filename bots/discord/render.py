@@ -78,10 +78,12 @@ def render(answer: Answer, *, shareable: bool = False, reply_to: int | None = No
 
 
 def _view(answer: Answer, shareable: bool, reply_to: int | None) -> discord.ui.View | None:
-    if not shows_actions(answer):
-        return None
-    # Only dynamic items: discord.py then keeps nothing per message, and clicks work after a restart.
+    # Only dynamic items and links: discord.py then keeps nothing per message, and clicks work after a restart.
     view = discord.ui.View(timeout=None)
+    if answer.link is not None:
+        view.add_item(discord.ui.Button(label=truncate(answer.link.label, MAX_BUTTON_LABEL), url=answer.link.url))
+    if not shows_actions(answer):
+        return view if view.children else None
     related = [(truncate(s.label, MAX_BUTTON_LABEL), s.command) for s in answer.suggestions]
     if faq_menu(answer):
         view.add_item(FaqMenu(tuple(related[:MAX_SELECT_OPTIONS])))

@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.adapter import AdapterState, AdapterStatus, CredentialsRejected
 from bots.http_server import serve
 from bots.slack import conversations, home
-from bots.slack.bot import SlackBot, api_error
-from bots.slack.render import ACTION_FAQ_SELECT, ACTION_RELATED, ACTION_SHARE, ACTION_VOTE
+from bots.slack.bot import Ack, SlackBot, api_error
+from bots.slack.render import ACTION_FAQ_SELECT, ACTION_OPEN_LINK, ACTION_RELATED, ACTION_SHARE, ACTION_VOTE
 from bots.slack.security import RequestVerifier
 from bots.slack.settings import SlackSettings
 from core.service import ExobotService
@@ -50,6 +50,7 @@ def build_app(settings: SlackSettings, service: ExobotService) -> tuple[AsyncApp
     app.action(ACTION_FAQ_SELECT)(bot.on_choice)
     app.action({"action_id": re.compile(f"^{ACTION_VOTE}_(up|down)$")})(bot.on_vote)
     app.action(ACTION_SHARE)(bot.on_share)
+    app.action(ACTION_OPEN_LINK)(_opened)
     conversations.register(app, bot)
     home.register(app, bot)
 
@@ -59,6 +60,11 @@ def build_app(settings: SlackSettings, service: ExobotService) -> tuple[AsyncApp
         log.error("Slack handler failed: %s", type(error).__name__, exc_info=error)
 
     return app, bot
+
+
+async def _opened(ack: Ack) -> None:
+    """The browser opens a link button's address; the click itself only needs acknowledging."""
+    await ack()
 
 
 def http_app(app: AsyncApp, settings: SlackSettings) -> Any:

@@ -35,6 +35,8 @@ ACTION_SHARE = "exobot_share"
 ACTION_SHARE_THREAD = "exobot_share_thread"
 ACTION_FAQ_SELECT = "exobot_faq_select"
 ACTION_VOTE = "exobot_vote"
+ACTION_OPEN_LINK = "exobot_open_link"
+"""A button that opens an address: Slack still sends the click, which must be acknowledged."""
 
 
 def escape(text: str) -> str:
@@ -58,6 +60,10 @@ def render(
     for paragraph in answer.paragraphs:
         body += [{"type": "section", "text": plain(piece)} for piece in chunks(paragraph, MAX_SECTION)]
     body += _field_blocks(answer.fields)
+    if answer.link is not None:
+        label = plain(truncate(answer.link.label, MAX_BUTTON_TEXT))
+        button = {"type": "button", "action_id": ACTION_OPEN_LINK, "text": label, "url": answer.link.url}
+        body.append({"type": "actions", "elements": [button | {"style": "primary"}]})
     tail = [*(action_blocks(answer, asked, thread) if actions else []), *_context_blocks(answer)]
     room = max_blocks - len(tail)
     if len(body) > room:

@@ -161,14 +161,20 @@ class QuestionStore(abc.ABC):
 
     async def mark(self, scope: Scope, question_id: int, state: ReviewState, reviewer: str, note: str | None) -> bool:
         """Set a question's review state; False when no question of that id is in scope."""
+        return await self.mark_many(scope, [question_id], state, reviewer, note) > 0
+
+    async def mark_many(
+        self, scope: Scope, question_ids: Sequence[int], state: ReviewState, reviewer: str, note: str | None
+    ) -> int:
+        """Set the review state of several questions at once; how many of them were in scope."""
+        if not question_ids:
+            return 0
         where, params = scope.clause()
-        return (
-            await self._execute(
-                "UPDATE questions SET review_state = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
-                f" WHERE id = ? AND id IN (SELECT q.id FROM questions q WHERE {where})",
-                (state.value, reviewer, note, now_iso(), question_id, *params),
-            )
-            > 0
+        marks = ", ".join("?" * len(question_ids))
+        return await self._execute(
+            "UPDATE questions SET review_state = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
+            f" WHERE id IN ({marks}) AND id IN (SELECT q.id FROM questions q WHERE {where})",
+            (state.value, reviewer, note, now_iso(), *question_ids, *params),
         )
 
     async def vote(self, record_id: str, user_hash: str, helpful: bool) -> bool:
@@ -317,6 +323,29 @@ class QuestionStore(abc.ABC):
             (*params, _since(since)),
         )
         return [DailyStats(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+    async def daily_outcomes(self, scope: Scope, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
+        """(day, outcome, questions) for every day with questions: what the overview's chart draws."""
+        where, params = scope.clause()
+        day = self.day_expression
+        rows = await self._fetch(
+            f"SELECT {day} AS day, q.outcome, count(*) FROM questions q WHERE {where} AND q.asked_at >= ?"
+            f" GROUP BY {day}, q.outcome ORDER BY day, q.outcome",
+            (*params, _since(since)),
+        )
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    async def unanswered_texts(self, scope: Scope, *, unreviewed: bool = True) -> list[tuple[int, str, str]]:
+        """(id, question, review state) of every unanswered question with text, newest first: what the
+        review queue groups. Only the columns grouping needs, since a queue can hold thousands."""
+        where, params = scope.clause()
+        state = " AND q.review_state = 'new'" if unreviewed else ""
+        rows = await self._fetch(
+            f"SELECT q.id, q.question, q.review_state FROM questions q WHERE {where} AND q.outcome = 'unanswered'"
+            f" AND q.question IS NOT NULL{state} ORDER BY q.asked_at DESC, q.id DESC",
+            params,
+        )
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     async def helpfulness(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Helpfulness]:
         """Entries by their share of "not helpful" votes, least helpful first."""
