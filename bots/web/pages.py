@@ -238,7 +238,7 @@ class ReviewPages:
         async with self._reader() as store:
             row = await store.get(session.scope, question_id) if question_id else None
         if row is None:
-            return self._not_found(request.match_info["id"])
+            return self._not_found(request, request.match_info["id"])
         return self._page(
             "question.html", session=session, row=row, lines=detail_lines(row), states=[s.value for s in ReviewState],
             saved=request.query.get("saved") == "1",
@@ -251,18 +251,18 @@ class ReviewPages:
         async with self._reader() as store:
             found = bool(question_id) and await store.mark(session.scope, question_id, state, session.reviewer, note)
         if not found:
-            return self._not_found(request.match_info["id"])
+            return self._not_found(request, request.match_info["id"])
         return _redirect(f"/questions/{question_id}?saved=1")
 
     async def export(self, request: web.Request) -> web.StreamResponse:
         session = request[_SESSION]
         fmt = request.match_info["fmt"]
         if fmt not in ("csv", "json"):
-            return self._not_found(f"export.{fmt}")
+            return self._not_found(request, f"export.{fmt}")
         try:
             since = parse_date(request.query["since"]) if request.query.get("since") else None
         except ReviewError as exc:
-            return self._page("message.html", status=400, title="That date didn't work", text=str(exc))
+            return self._page("message.html", status=400, title="That date didn't work", text=str(exc), session=session)
         async with self._reader() as store:
             rows = await store.export(session.scope, dt.datetime.combine(since, dt.time(), dt.UTC) if since else None)
         body = await asyncio.to_thread(export_bytes, rows, fmt)
@@ -286,9 +286,9 @@ class ReviewPages:
     def _refused(self, refused: LinkRefused) -> web.Response:
         return self._page("message.html", status=403, title=refused.title, text=refused.reason)
 
-    def _not_found(self, what: str) -> web.Response:
+    def _not_found(self, request: web.Request, what: str) -> web.Response:
         return self._page(
-            "message.html", status=404, title="Not found",
+            "message.html", status=404, title="Not found", session=request.get(_SESSION),
             text=f"There is no logged question {what[:40]} in the communities you can review.",
         )  # fmt: skip
 
