@@ -14,7 +14,7 @@ import time
 
 from tests.bench.common import Result
 
-MODULES = ("bench_accuracy", "bench_core", "bench_log", "bench_load", "bench_memory")
+MODULES = ("bench_accuracy", "bench_core", "bench_log", "bench_load", "bench_memory", "bench_web")
 
 
 def calibration() -> float:
