@@ -16,7 +16,8 @@ from core.answers import Outcome
 from core.engine import AnswerEngine, EnginePolicy
 from core.questionlog.pseudonym import Pseudonymiser, load_or_create_key
 from core.questionlog.records import LOGGED_COLUMNS, RECORD_COLUMNS, VOTE_COLUMNS, LoggedQuestion, ReviewState, utcnow
-from core.questionlog.sqlite import SqliteStore, migrations
+from core.questionlog.schema import migrations
+from core.questionlog.sqlite import SqliteStore
 from core.questionlog.store import Scope
 from core.questionlog.writer import LogWriter
 from core.request import ChannelKind, Community, Request
@@ -55,7 +56,7 @@ async def test_migrations_upgrade_an_older_file_in_place(tmp_path: Path) -> None
             (utcnow().isoformat(),),
         )
     async with await SqliteStore.open(path) as store:
-        assert await store.schema_version() == migrations()[-1][0] >= 5
+        assert await store.schema_version() == migrations("sqlite")[-1][0] >= 5
         (row,) = await store.recent(EVERYTHING)  # the moderator command's row is gone: it was no question
         assert row.question == "is it safe" and row.review_state == "new" and row.surface == "command"
         assert [r.id for r in await store.search(EVERYTHING, "safe")] == [row.id]  # FTS built from old rows
