@@ -15,10 +15,10 @@ import pytest
 
 from core.answers import Outcome
 from core.engine import AnswerEngine, EnginePolicy
+from core.questionlog.postgres import PostgresStore
 from core.questionlog.pseudonym import Pseudonymiser, load_or_create_key
 from core.questionlog.records import LOGGED_COLUMNS, RECORD_COLUMNS, VOTE_COLUMNS, LoggedQuestion, ReviewState, utcnow
 from core.questionlog.schema import migrations
-from core.questionlog.postgres import PostgresStore
 from core.questionlog.sqlite import SqliteStore
 from core.questionlog.store import QuestionStore, Scope
 from core.questionlog.writer import LogWriter
@@ -118,7 +118,7 @@ async def test_a_burst_shares_commits(log_backend: LogBackend, monkeypatch: pyte
     async def counting(self: QuestionStore, records: object) -> None:
         nonlocal commits
         commits += 1
-        await real_insert(self, records)  # type: ignore[arg-type]
+        await real_insert(self, records)
 
     monkeypatch.setattr(store_class, "insert", counting)
     try:
