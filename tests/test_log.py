@@ -112,7 +112,8 @@ async def test_a_burst_shares_commits(log_backend: LogBackend, monkeypatch: pyte
     writer = log_backend.writer()
     await writer.start()
     commits = 0
-    store_class = {"sqlite": SqliteStore, "postgresql": PostgresStore}[log_backend.name]
+    stores: dict[str, type[QuestionStore]] = {"sqlite": SqliteStore, "postgresql": PostgresStore}
+    store_class = stores[log_backend.name]
     real_insert = store_class.insert
 
     async def counting(self: QuestionStore, records: object) -> None:
