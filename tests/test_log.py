@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,15 @@ from core.answers import Outcome
 from core.engine import AnswerEngine, EnginePolicy
 from core.questionlog.postgres import PostgresStore
 from core.questionlog.pseudonym import Pseudonymiser, load_or_create_key
-from core.questionlog.records import LOGGED_COLUMNS, RECORD_COLUMNS, VOTE_COLUMNS, LoggedQuestion, ReviewState, utcnow
+from core.questionlog.records import (
+    LOGGED_COLUMNS,
+    RECORD_COLUMNS,
+    VOTE_COLUMNS,
+    LoggedQuestion,
+    QuestionRecord,
+    ReviewState,
+    utcnow,
+)
 from core.questionlog.schema import migrations
 from core.questionlog.sqlite import SqliteStore
 from core.questionlog.store import QuestionStore, Scope
@@ -116,7 +124,7 @@ async def test_a_burst_shares_commits(log_backend: LogBackend, monkeypatch: pyte
     store_class = stores[log_backend.name]
     real_insert = store_class.insert
 
-    async def counting(self: QuestionStore, records: object) -> None:
+    async def counting(self: QuestionStore, records: Sequence[QuestionRecord]) -> None:
         nonlocal commits
         commits += 1
         await real_insert(self, records)
