@@ -175,5 +175,5 @@ async def test_a_server_that_stops_and_comes_back_gets_every_row_once(
         asked.append(text)
     await writer.stop()
     async with await backend.open() as store:
-        stored = [r.question for r in await store.export(EVERYTHING)]
+        stored = [r.question or "" for r in await store.export(EVERYTHING)]
     assert sorted(stored) == sorted(asked)  # every row, none twice
