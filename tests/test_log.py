@@ -343,6 +343,21 @@ async def test_votes_one_per_person_a_second_click_changes_it(log_backend: LogBa
         )
 
 
+async def test_watched_channels_per_community(log_backend: LogBackend) -> None:
+    ours, theirs = Community("discord", "300"), Community("discord", "301")
+    async with await log_backend.open() as store:
+        assert await store.watch(ours, "F1", "mod") and await store.watch(theirs, "F9", "mod")
+        assert not await store.watch(ours, "F1", "mod")  # watched already
+        assert await store.watch(ours, "F2", "mod")
+        assert await store.watched("discord", "300") == [("300", "F1"), ("300", "F2")]
+        assert sorted(await store.watched("discord")) == [("300", "F1"), ("300", "F2"), ("301", "F9")]
+        assert await store.unwatch(ours, "F1") and not await store.unwatch(ours, "F1")
+        assert await store.watched("discord", "300") == [("300", "F2")] and await store.watched("slack") == []
+        await store.insert([record(1, platform="discord", channel="T7", surface="help_thread")])
+        assert await store.answered_in("discord", "T7", "help_thread")
+        assert not await store.answered_in("discord", "T7", "command")
+
+
 def test_csv_export_neutralises_spreadsheet_formulas() -> None:
     base = dataclasses.asdict(record(1, question='=HYPERLINK("x")'))
     row = LoggedQuestion(**base, id=1, review_state="new", reviewer=None, review_note=None, helpful=0, not_helpful=0)
