@@ -34,6 +34,8 @@ from core.text import plural
 
 
 def add_parser(sub: Any) -> None:
+    from bots.cli import lazy
+
     log = sub.add_parser("log", help="review the question log (every community's)")
     log_sub = log.add_subparsers(metavar="ACTION", required=True)
 
@@ -69,6 +71,10 @@ def add_parser(sub: Any) -> None:
     purge = log_sub.add_parser("purge", help="delete questions older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="override EXOBOT_RETENTION_DAYS")
     purge.set_defaults(handler=_purge)
+    migrate = log_sub.add_parser("migrate-to", help="copy the SQLite log into PostgreSQL (safe to run again)")
+    migrate.add_argument("url", nargs="?", default=None, help="postgresql://… (default: EXOBOT_DATABASE_URL)")
+    migrate.add_argument("--from", dest="source", default=None, help="the SQLite file (default: EXOBOT_DB)")
+    migrate.set_defaults(handler=lazy("bots.cli.migrate", "migrate_command"))
 
 
 def command_from(args: argparse.Namespace) -> ReviewCommand:
