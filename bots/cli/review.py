@@ -34,8 +34,6 @@ from core.text import plural
 
 
 def add_parser(sub: Any) -> None:
-    from bots.cli import lazy
-
     log = sub.add_parser("log", help="review the question log (every community's)")
     log_sub = log.add_subparsers(metavar="ACTION", required=True)
 
@@ -74,7 +72,7 @@ def add_parser(sub: Any) -> None:
     migrate = log_sub.add_parser("migrate-to", help="copy the SQLite log into PostgreSQL (safe to run again)")
     migrate.add_argument("url", nargs="?", default=None, help="postgresql://… (default: EXOBOT_DATABASE_URL)")
     migrate.add_argument("--from", dest="source", default=None, help="the SQLite file (default: EXOBOT_DB)")
-    migrate.set_defaults(handler=lazy("bots.cli.migrate", "migrate_command"))
+    migrate.set_defaults(handler=_migrate_to)
 
 
 def command_from(args: argparse.Namespace) -> ReviewCommand:
@@ -176,6 +174,12 @@ def _table(title: str, rows: Sequence[dict[str, Any]]) -> None:
         # Logged text is user input: escape it so "[bold]" in a question is shown, not interpreted.
         table.add_row(*(escape("" if v is None else str(v)) for v in row.values()))
     console.print(table)
+
+
+def _migrate_to(args: argparse.Namespace) -> int:
+    from bots.cli.migrate import migrate_command  # deferred: the PostgreSQL driver loads for this command only
+
+    return migrate_command(args)
 
 
 def _purge(args: argparse.Namespace) -> int:
