@@ -119,6 +119,19 @@ async def test_a_spooled_row_the_server_refuses_is_imported_cleaned(log_backend:
     assert not writer.spool.exists() and await log_backend.count() == 3
 
 
+async def test_a_spooled_row_refused_even_cleaned_is_recorded_not_retried_forever(pg_url: str, tmp_path: Path) -> None:
+    backend = LogBackend("postgresql", postgres_connector(pg_url, tmp_path / "spool.jsonl"))
+    damaged = record(1).to_json() | {"score": "not a number"}  # a hand-edited spool: PostgreSQL checks types
+    backend.connector.spool_path.write_text(json.dumps(damaged) + "\n" + json.dumps(record(2).to_json()) + "\n")
+    writer = backend.writer()
+    await writer.start()
+    await writer.submit(record(3))
+    await writer.stop()
+    assert not writer.spool.exists() and await backend.count() == 2
+    async with await backend.open() as store:
+        assert [(kind, count) for _, kind, count in await store.events()] == [("refused", 1)]
+
+
 def test_the_connector_and_its_messages_never_show_the_password(tmp_path: Path) -> None:
     url = f"postgresql://exobot:{PASSWORD}@db.example:5432/exobot"
     assert masked_url(url) == "postgresql://exobot:***@db.example:5432/exobot"
