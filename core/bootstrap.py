@@ -17,7 +17,14 @@ from core.signin import SignInLinks
 
 
 def log_connector(settings: Settings) -> Connector:
-    """The configured question log: the SQLite file."""
+    """The configured question log: PostgreSQL when EXOBOT_DATABASE_URL is set, else the SQLite file.
+
+    Drivers are imported here, for the one in use only.
+    """
+    if settings.database_url is not None:
+        from core.questionlog.postgres import postgres_connector
+
+        return postgres_connector(settings.database_url.reveal(), settings.data_dir / "exobot-postgres.spool.jsonl")
     from core.questionlog.sqlite import sqlite_connector
 
     return sqlite_connector(settings.db_path)

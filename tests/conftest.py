@@ -14,6 +14,8 @@ import pytest
 from core.content import Catalogue, load_catalogue
 from core.engine import AnswerEngine
 
+pytest_plugins = ("tests.pg_server",)
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SEED_ARTICLE = ROOT.parent / "shared" / "seed" / "exosome-disadvantages-article.txt"

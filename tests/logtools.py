@@ -12,7 +12,8 @@ from typing import Any
 from core.questionlog.pseudonym import Pseudonymiser
 from core.questionlog.records import QuestionRecord, iso_utc, new_record_id, now_iso
 from core.questionlog.sqlite import sqlite_connector
-from core.questionlog.writer import LogWriter
+from core.questionlog.store import QuestionStore
+from core.questionlog.writer import Connector, LogWriter
 
 KEY = b"k" * 32
 
@@ -33,6 +34,28 @@ def record(
 
 def sqlite_writer(path: Path, **options: Any) -> LogWriter:
     return LogWriter(sqlite_connector(path), Pseudonymiser(KEY), **options)
+
+
+class LogBackend:
+    """One database under test, reached as the bot reaches it: through its connector."""
+
+    def __init__(self, name: str, connector: Connector) -> None:
+        self.name = name
+        self.connector = connector
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def writer(self, **options: Any) -> LogWriter:
+        return LogWriter(self.connector, Pseudonymiser(KEY), **options)
+
+    async def open(self) -> QuestionStore:
+        """A reviewer's connection (migrating a new database), to use with ``async with``."""
+        return await self.connector.reader()
+
+    async def count(self) -> int:
+        async with await self.open() as store:
+            return await store.count()
 
 
 def count_rows(path: Path) -> int:

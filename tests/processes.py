@@ -15,11 +15,19 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def slack_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
+    """The environment of a bot in Slack HTTP mode, talking to the local Slack stand-in."""
+    return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_BASE_URL": fake.api_url,
+            "EXOBOT_LOG_FORMAT": "json", "EXOBOT_LOG_LEVEL": "DEBUG", **extra}  # fmt: skip
 
 
 class BotProcess:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 from bots.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,19 @@ def test_systemd_unit_is_hardened_and_reloads_with_sighup() -> None:
 def test_compose_uses_the_dockerfile_and_a_volume() -> None:
     compose = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     assert "dockerfile: deploy/Dockerfile" in compose and "exobot-data:/data" in compose
+
+
+def test_compose_keeps_postgresql_behind_a_profile() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert "profiles" not in services["exobot"]  # a plain `docker compose up` is exobot on SQLite alone
+    postgres = services["postgres"]
+    assert postgres["profiles"] == ["postgres"] and postgres["image"].startswith("postgres:16")
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"]) and "ports" not in postgres
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    assert services["exobot"]["depends_on"]["postgres"] == {"condition": "service_healthy", "required": False}
+    assert set(compose["volumes"]) == {"exobot-data", "postgres-data"}
+    assert "EXOBOT_DATABASE_URL=postgresql://exobot:" in (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
 
 
 def test_no_secrets_are_committed() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +15,52 @@ import pytest
 
 from core.answers import Outcome
 from core.engine import AnswerEngine, EnginePolicy
+from core.questionlog.postgres import PostgresStore
 from core.questionlog.pseudonym import Pseudonymiser, load_or_create_key
-from core.questionlog.records import LOGGED_COLUMNS, RECORD_COLUMNS, VOTE_COLUMNS, LoggedQuestion, ReviewState, utcnow
-from core.questionlog.sqlite import SqliteStore, migrations
-from core.questionlog.store import Scope
+from core.questionlog.records import (
+    LOGGED_COLUMNS,
+    RECORD_COLUMNS,
+    VOTE_COLUMNS,
+    LoggedQuestion,
+    QuestionRecord,
+    ReviewState,
+    utcnow,
+)
+from core.questionlog.schema import migrations
+from core.questionlog.sqlite import SqliteStore
+from core.questionlog.store import QuestionStore, Scope
 from core.questionlog.writer import LogWriter
 from core.request import ChannelKind, Community, Request
 from core.review import export_bytes, parse_command, review_answer, run_review
 from core.service import ExobotService
 from tests.conftest import run_exobot
-from tests.logtools import KEY, count_rows, record, sqlite_writer
+from tests.logtools import KEY, LogBackend, count_rows, record, sqlite_writer
 
 EVERYTHING = Scope.everything()
 
 
-@pytest.fixture
-async def logged(tmp_path: Path, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
+@contextlib.asynccontextmanager
+async def _service(writer: LogWriter, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
     """A service with a running log writer, always stopped afterwards."""
-    writer = sqlite_writer(tmp_path / "q.db")
     await writer.start()
     try:
         yield ExobotService(AnswerEngine(catalogue), writer=writer), writer
     finally:
         await writer.stop()
+
+
+@pytest.fixture
+async def logged(log_backend: LogBackend, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
+    """A service logging to each database in turn."""
+    async with _service(log_backend.writer(), catalogue) as running:
+        yield running
+
+
+@pytest.fixture
+async def logged_sqlite(tmp_path: Path, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
+    """A service logging to an SQLite file at tmp_path / "q.db", for tests that read the file itself."""
+    async with _service(sqlite_writer(tmp_path / "q.db"), catalogue) as running:
+        yield running
 
 
 async def test_migrations_upgrade_an_older_file_in_place(tmp_path: Path) -> None:
@@ -55,7 +79,7 @@ async def test_migrations_upgrade_an_older_file_in_place(tmp_path: Path) -> None
             (utcnow().isoformat(),),
         )
     async with await SqliteStore.open(path) as store:
-        assert await store.schema_version() == migrations()[-1][0] >= 5
+        assert await store.schema_version() == migrations("sqlite")[-1][0] >= 5
         (row,) = await store.recent(EVERYTHING)  # the moderator command's row is gone: it was no question
         assert row.question == "is it safe" and row.review_state == "new" and row.surface == "command"
         assert [r.id for r in await store.search(EVERYTHING, "safe")] == [row.id]  # FTS built from old rows
@@ -81,37 +105,39 @@ async def test_a_migration_that_forgets_a_column_fails_at_start(tmp_path: Path) 
         await SqliteStore.open(path)
 
 
-async def test_writer_batches_and_reads_back(tmp_path: Path) -> None:
-    writer = sqlite_writer(tmp_path / "q.db", batch_size=7)
+async def test_writer_batches_and_reads_back(log_backend: LogBackend) -> None:
+    writer = log_backend.writer(batch_size=7)
     await writer.start()
     done = [writer.submit(record(n)) for n in range(50)]
     await writer.stop()
-    assert count_rows(tmp_path / "q.db") == 50
+    assert await log_backend.count() == 50
     assert {d.result() for d in done} == {"committed"}
     assert writer.state.written == 50
 
 
-async def test_a_burst_shares_commits(tmp_path: Path) -> None:
+async def test_a_burst_shares_commits(log_backend: LogBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     # Rows handed in while a commit runs wait for the next one: 300 rows, far fewer commits.
-    writer = sqlite_writer(tmp_path / "q.db")
+    writer = log_backend.writer()
     await writer.start()
     commits = 0
-    real_insert = SqliteStore.insert
+    stores: dict[str, type[QuestionStore]] = {"sqlite": SqliteStore, "postgresql": PostgresStore}
+    store_class = stores[log_backend.name]
+    real_insert = store_class.insert
 
-    async def counting(self: SqliteStore, records: object) -> None:
+    async def counting(self: QuestionStore, records: Sequence[QuestionRecord]) -> None:
         nonlocal commits
         commits += 1
-        await real_insert(self, records)  # type: ignore[arg-type]
+        await real_insert(self, records)
 
-    SqliteStore.insert = counting  # type: ignore[method-assign]
+    monkeypatch.setattr(store_class, "insert", counting)
     try:
         done = [writer.submit(record(n)) for n in range(300)]
         for d in done:
             await d
     finally:
-        SqliteStore.insert = real_insert  # type: ignore[method-assign]
+        monkeypatch.undo()
         await writer.stop()
-    assert count_rows(tmp_path / "q.db") == 300
+    assert await log_backend.count() == 300
     assert commits <= 10
 
 
@@ -192,15 +218,17 @@ async def test_keeping_only_the_match_stores_no_text(tmp_path: Path, catalogue) 
     assert "not your words" in engine.help().plain_text()
 
 
-async def test_retention_purges_old_rows_on_start(tmp_path: Path) -> None:
-    path = tmp_path / "q.db"
-    async with await SqliteStore.open(path) as store:
-        await store.insert([record(1, asked_at=utcnow() - dt.timedelta(days=100)), record(2)])
-    writer = sqlite_writer(path, retention_days=90)
+async def test_retention_purges_old_rows_on_start(log_backend: LogBackend) -> None:
+    async with await log_backend.open() as store:
+        old = record(1, asked_at=utcnow() - dt.timedelta(days=100))
+        await store.insert([old, record(2)])
+        assert await store.vote(old.record_id, "a" * 64, helpful=True)
+    writer = log_backend.writer(retention_days=90)
     await writer.start()
     await writer.submit(record(3))
     await writer.stop()
-    async with await SqliteStore.open(path) as store:
+    async with await log_backend.open() as store:
+        assert await store.for_user("a" * 64) == (0, 0, [])  # the old row's votes went with it
         assert sorted(r.question or "" for r in await store.recent(EVERYTHING)) == ["question 2", "question 3"]
 
 
@@ -233,9 +261,9 @@ async def test_my_data_and_forget_me(logged: tuple[ExobotService, LogWriter]) ->
 
 
 async def test_forget_me_leaves_no_words_in_the_file_the_index_or_the_wal(
-    logged: tuple[ExobotService, LogWriter], tmp_path: Path
+    logged_sqlite: tuple[ExobotService, LogWriter], tmp_path: Path
 ) -> None:
-    service, writer = logged
+    service, writer = logged_sqlite
     secret = "zebrafishmarmalade"
     await service.handle(Request(f"is it safe with {secret} allergy?", platform="slack", user_id="U1"))
     await service.handle(Request("is it safe for my knees?", platform="slack", user_id="U2"))
@@ -255,9 +283,8 @@ async def test_forget_me_leaves_no_words_in_the_file_the_index_or_the_wal(
     assert b"knees" in pages  # the index itself is still there, for everyone else
 
 
-async def test_ids_of_deleted_rows_are_never_reused(tmp_path: Path) -> None:
-    path = tmp_path / "q.db"
-    async with await SqliteStore.open(path) as store:
+async def test_ids_of_deleted_rows_are_never_reused(log_backend: LogBackend) -> None:
+    async with await log_backend.open() as store:
         await store.insert([record(1, user_hash="a" * 64), record(2, user_hash="b" * 64)])
         last = max(r.id for r in await store.recent(EVERYTHING))
         await store.forget("b" * 64)
@@ -266,8 +293,8 @@ async def test_ids_of_deleted_rows_are_never_reused(tmp_path: Path) -> None:
     assert newest.id > last
 
 
-async def test_review_queries(tmp_path: Path) -> None:
-    async with await SqliteStore.open(tmp_path / "q.db") as store:
+async def test_review_queries(log_backend: LogBackend) -> None:
+    async with await log_backend.open() as store:
         rows = [record(i, match="faq:safety") for i in range(3)]
         rows += [record(10 + i, match=None, outcome="unanswered", question=q)
                  for i, q in enumerate(["Is rent expensive?", "is rent expensive"])]  # fmt: skip
@@ -295,8 +322,8 @@ async def test_review_queries(tmp_path: Path) -> None:
         assert len(data.splitlines()) == 8
 
 
-async def test_votes_one_per_person_a_second_click_changes_it(tmp_path: Path) -> None:
-    async with await SqliteStore.open(tmp_path / "q.db") as store:
+async def test_votes_one_per_person_a_second_click_changes_it(log_backend: LogBackend) -> None:
+    async with await log_backend.open() as store:
         row = record(1, match="faq:prp")
         await store.insert([row])
         assert await store.vote(row.record_id, "a" * 64, helpful=True)
@@ -314,6 +341,21 @@ async def test_votes_one_per_person_a_second_click_changes_it(tmp_path: Path) ->
         assert any("0 helpful, 2 not" in f.value for f in shown) and any(
             "Least helpful: faq:prp" in f.name for f in shown
         )
+
+
+async def test_watched_channels_per_community(log_backend: LogBackend) -> None:
+    ours, theirs = Community("discord", "300"), Community("discord", "301")
+    async with await log_backend.open() as store:
+        assert await store.watch(ours, "F1", "mod") and await store.watch(theirs, "F9", "mod")
+        assert not await store.watch(ours, "F1", "mod")  # watched already
+        assert await store.watch(ours, "F2", "mod")
+        assert await store.watched("discord", "300") == [("300", "F1"), ("300", "F2")]
+        assert sorted(await store.watched("discord")) == [("300", "F1"), ("300", "F2"), ("301", "F9")]
+        assert await store.unwatch(ours, "F1") and not await store.unwatch(ours, "F1")
+        assert await store.watched("discord", "300") == [("300", "F2")] and await store.watched("slack") == []
+        await store.insert([record(1, platform="discord", channel="T7", surface="help_thread")])
+        assert await store.answered_in("discord", "T7", "help_thread")
+        assert not await store.answered_in("discord", "T7", "command")
 
 
 def test_csv_export_neutralises_spreadsheet_formulas() -> None:

@@ -22,9 +22,9 @@ import pytest
 from core.engine import AnswerEngine
 from core.request import Request
 from core.service import ExobotService
-from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, sign, slash_command_fields
+from tests.fakes.slack import SIGNING_SECRET, FakeSlack, form_body, sign, slash_command_fields
 from tests.logtools import count_rows, eventually, record, sqlite_writer
-from tests.processes import BotProcess
+from tests.processes import BotProcess, slack_env
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small file system")
 
@@ -35,11 +35,6 @@ async def fake() -> AsyncIterator[FakeSlack]:
     await slack.start()
     yield slack
     await slack.stop()
-
-
-def slack_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
-    return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_BASE_URL": fake.api_url,
-            "EXOBOT_LOG_FORMAT": "json", "EXOBOT_LOG_LEVEL": "DEBUG", **extra}  # fmt: skip
 
 
 def rows(data_dir: Path, where: str = "1 = 1") -> list[str]:

@@ -8,7 +8,6 @@ import asyncio
 import dataclasses
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,7 +21,7 @@ from tests.discord_harness import MODERATOR, embed, running
 from tests.discord_harness import settings_for as discord_settings
 from tests.fakes.discord import GUILD, OTHER_GENERAL, OTHER_GUILD, FakeDiscord, command
 from tests.fakes.slack import FakeSlack, form_body, slash_command_fields
-from tests.logtools import sqlite_writer
+from tests.logtools import LogBackend
 from tests.slack_harness import header, http_bot
 from tests.slack_harness import settings_for as slack_settings
 
@@ -35,8 +34,8 @@ MOD_COMMANDS = ["recent", "unanswered", "top", "stats", f"search {SECRET_WORDS}"
 
 
 @pytest.fixture
-async def logged(tmp_path: Path, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
-    writer = sqlite_writer(tmp_path / "q.db")
+async def logged(log_backend: LogBackend, catalogue) -> AsyncIterator[tuple[ExobotService, LogWriter]]:
+    writer = log_backend.writer()
     await writer.start()
     yield ExobotService(AnswerEngine(catalogue), writer=writer), writer
     await writer.stop()

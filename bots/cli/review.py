@@ -69,6 +69,10 @@ def add_parser(sub: Any) -> None:
     purge = log_sub.add_parser("purge", help="delete questions older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="override EXOBOT_RETENTION_DAYS")
     purge.set_defaults(handler=_purge)
+    migrate = log_sub.add_parser("migrate-to", help="copy the SQLite log into PostgreSQL (safe to run again)")
+    migrate.add_argument("url", nargs="?", default=None, help="postgresql://… (default: EXOBOT_DATABASE_URL)")
+    migrate.add_argument("--from", dest="source", default=None, help="the SQLite file (default: EXOBOT_DB)")
+    migrate.set_defaults(handler=_migrate_to)
 
 
 def command_from(args: argparse.Namespace) -> ReviewCommand:
@@ -170,6 +174,12 @@ def _table(title: str, rows: Sequence[dict[str, Any]]) -> None:
         # Logged text is user input: escape it so "[bold]" in a question is shown, not interpreted.
         table.add_row(*(escape("" if v is None else str(v)) for v in row.values()))
     console.print(table)
+
+
+def _migrate_to(args: argparse.Namespace) -> int:
+    from bots.cli.migrate import migrate_command  # deferred: the PostgreSQL driver loads for this command only
+
+    return migrate_command(args)
 
 
 def _purge(args: argparse.Namespace) -> int:

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from core.questionlog.records import LOGGED_COLUMNS, VOTE_COLUMNS, QuestionRecord
+from core.questionlog.records import QuestionRecord
+from core.questionlog.schema import migrations, require_columns
 from core.questionlog.store import INSERT_SQL, LogUnavailable, QuestionStore
 from core.questionlog.writer import Connector
-
-_MIGRATION_NAME = re.compile(r"^V(\d+)__\w+\.sql$")
-
-
-def migrations(dialect: str = "sqlite") -> list[tuple[int, str]]:
-    """(version, SQL) for every migration shipped for a database, in order."""
-    found = []
-    for item in resources.files("core.questionlog").joinpath("migrations", dialect).iterdir():
-        m = _MIGRATION_NAME.match(item.name)
-        if m:
-            found.append((int(m.group(1)), item.read_text(encoding="utf-8")))
-    return sorted(found)
 
 
 @contextlib.asynccontextmanager
@@ -66,7 +53,8 @@ class SqliteStore(QuestionStore):
                 await db.execute("PRAGMA secure_delete = ON")
                 await _migrate(db, upto)
                 if upto is None:
-                    await _check_columns(db)
+                    async with db.execute("PRAGMA table_info(questions)") as cursor:
+                        require_columns(str(row[1]) for row in await cursor.fetchall())
             except BaseException:
                 await db.close()
                 raise
@@ -141,22 +129,11 @@ async def _migrate(db: aiosqlite.Connection, upto: int | None) -> None:
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     current = int(row[0]) if row else 0
-    for version, sql in migrations():
+    for version, sql in migrations("sqlite"):
         if version <= current or (upto is not None and version > upto):
             continue
         # One transaction per migration: a failed upgrade leaves the file at the last good version.
         await db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
-
-
-async def _check_columns(db: aiosqlite.Connection) -> None:
-    """The migrated table has every column the records name: a migration that forgot one fails here,
-    at start-up, not on the first insert."""
-    async with db.execute("PRAGMA table_info(questions)") as cursor:
-        present = {str(row[1]) for row in await cursor.fetchall()}
-    missing = [c for c in LOGGED_COLUMNS if c not in VOTE_COLUMNS and c not in present]
-    if missing:
-        noun = "columns" if len(missing) > 1 else "column"
-        raise sqlite3.DatabaseError(f"the questions table lacks {noun} {', '.join(missing)}")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ import abc
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.questionlog.records import (
     LOGGED_COLUMNS,
@@ -83,6 +83,31 @@ INSERT_SQL = (
 )
 """A row whose id is stored already (a spool imported twice, a row spooled after a slow commit) is skipped."""
 _CONTENT_OUTCOMES = "('answered', 'unanswered')"
+
+
+class Reviewed(NamedTuple):
+    """What moderators said of a row, as ``restore_review`` writes it back."""
+
+    review_state: str
+    reviewer: str | None
+    review_note: str | None
+    reviewed_at: str | None
+
+    @property
+    def untouched(self) -> bool:
+        return self.review_state == ReviewState.NEW and self.reviewer is None and self.review_note is None
+
+
+_REVIEW_COLUMNS = Reviewed._fields
+COPIED_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "votes": (("record_id", "user_hash", "helpful", "at"), ("record_id", "user_hash")),
+    "watched_channels": (
+        ("platform", "workspace", "channel", "added_by", "added_at"),
+        ("platform", "workspace", "channel"),
+    ),
+    "log_events": (("at", "kind", "count", "detail"), ("at", "kind", "count")),
+}
+"""Tables copied whole besides the questions: (columns, the key that says a row is there already)."""
 
 
 class QuestionStore(abc.ABC):
@@ -359,6 +384,51 @@ class QuestionStore(abc.ABC):
         )
         found = [Helpfulness(str(r[0]), int(r[1]), int(r[2])) for r in rows]
         return sorted(found, key=lambda h: (h.share_helpful, -h.not_helpful, h.match))[:limit]
+
+    # -- copying a whole log (``exobot log migrate-to``) ---------------------------------------------
+
+    async def records_after(self, last_id: int, limit: int) -> list[tuple[int, QuestionRecord, Reviewed]]:
+        """A page of rows in id order, with what moderators said of each: (id, record, review)."""
+        rows = await self._fetch(
+            f"SELECT id, {', '.join(RECORD_COLUMNS)}, {', '.join(_REVIEW_COLUMNS)} FROM questions"
+            " WHERE id > ? ORDER BY id LIMIT ?",
+            (last_id, limit),
+        )
+        width = len(RECORD_COLUMNS)
+        page = []
+        for row in rows:
+            values = dict(zip(RECORD_COLUMNS, row[1 : width + 1], strict=True))
+            values["emergency"] = bool(values["emergency"])  # SQLite keeps 0 and 1
+            page.append((int(row[0]), QuestionRecord(**values), Reviewed(*row[width + 1 :])))
+        return page
+
+    async def restore_review(self, record_id: str, review: Reviewed) -> bool:
+        """Give a copied row its review, unless a moderator has reviewed it here already."""
+        return (
+            await self._execute(
+                "UPDATE questions SET review_state = ?, reviewer = ?, review_note = ?, reviewed_at = ?"
+                " WHERE record_id = ? AND review_state = 'new' AND reviewer IS NULL AND review_note IS NULL",
+                (*review, record_id),
+            )
+            > 0
+        )
+
+    async def table_rows(self, table: str) -> list[Sequence[Any]]:
+        """Every row of one of ``COPIED_TABLES``, in its columns' order."""
+        columns, _ = COPIED_TABLES[table]
+        return await self._fetch(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}")
+
+    async def restore_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Add rows to one of ``COPIED_TABLES``, skipping those whose key is here already; how many were added."""
+        columns, key = COPIED_TABLES[table]
+        exists = f"SELECT 1 FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in key)} LIMIT 1"
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        added = 0
+        for row in rows:
+            values = dict(zip(columns, row, strict=True))
+            if not await self._fetch(exists, [values[k] for k in key]):
+                added += await self._execute(insert, row)
+        return added
 
     async def _questions(
         self,

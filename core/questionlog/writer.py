@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import time
@@ -169,6 +170,8 @@ class LogWriter:
     # -- lifecycle ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        with contextlib.suppress(OSError):  # a server's log keeps its spool in a data folder not made yet
+            await asyncio.to_thread(self.spool.path.parent.mkdir, parents=True, exist_ok=True)
         self._spooled = await asyncio.to_thread(self.spool.count)
         self._lost_earlier = await asyncio.to_thread(self._lost_file.prepare)
         try:  # migrate now, so that a broken database shows at start-up; a failure is an outage like any
@@ -317,38 +320,49 @@ class LogWriter:
     async def _insert(
         self, store: QuestionStore, batch: list[tuple[QuestionRecord, asyncio.Future[Durability]]]
     ) -> None:
+        refused = await self._insert_isolating(store, [record for record, _ in batch])
+        stored = [item for n, item in enumerate(batch) if n not in refused]
+        self._written += len(stored)
+        _settle(stored, Durability.COMMITTED)
+        await self._spool([batch[n] for n in sorted(refused)])
+
+    async def _import(self, store: QuestionStore, records: Sequence[QuestionRecord]) -> None:
+        """Insert rows that waited (spooled or held). One the database refuses even cleaned cannot wait
+        for a better day, which would block every row after it: it is counted, logged and recorded."""
+        refused = await self._insert_isolating(store, records)
+        if refused:
+            log.error("question log: the database refused %s even cleaned; skipped", plural(len(refused), "row"))
+            await store.record_event("refused", len(refused), "rows the database refused even with their text cleaned")
+
+    async def _insert_isolating(self, store: QuestionStore, records: Sequence[QuestionRecord]) -> set[int]:
+        """Insert records in one transaction; if the database refuses something in a row (not an
+        outage), insert them one by one, each with its text cleaned. The positions still refused."""
         try:
-            await store.insert([record for record, _ in batch])
+            await store.insert(records)
+            return set()
         except LogUnavailable:
             raise
         except Exception as exc:  # something in a row the database refuses: find it, keep the others
             self._warn_once(f"row:{type(exc).__name__}", "question log could not store a row (%s); it is spooled", exc)
-            for item in batch:
-                await self._insert_one(store, item)
-            return
-        self._written += len(batch)
-        _settle(batch, Durability.COMMITTED)
-
-    async def _insert_one(self, store: QuestionStore, item: tuple[QuestionRecord, asyncio.Future[Durability]]) -> None:
-        try:
-            await store.insert([_valid(item[0])])
-        except LogUnavailable:
-            raise
-        except Exception:
-            await self._spool([item])
-            return
-        self._written += 1
-        _settle([item], Durability.COMMITTED)
+        refused = set()
+        for n, record in enumerate(records):
+            try:
+                await store.insert([_valid(record)])
+            except LogUnavailable:
+                raise
+            except Exception:
+                refused.add(n)
+        return refused
 
     async def _catch_up(self, store: QuestionStore) -> None:
         """After a good write: rows held in memory, the spool, losses of earlier runs, retention."""
         if self._held:
-            await store.insert(self._held)
+            await self._import(store, self._held)
             self._written += len(self._held)
             self._held.clear()
         if self._spooled or self.spool.exists():
             try:
-                self._written += await self.spool.import_into(store.insert, self.batch_size)
+                self._written += await self.spool.import_into(functools.partial(self._import, store), self.batch_size)
             except OSError as exc:
                 raise LogUnavailable(f"cannot read the spool: {exc}") from exc
             self._spooled = 0
@@ -431,6 +445,7 @@ def _settle(batch: Sequence[tuple[QuestionRecord, asyncio.Future[Durability]]], 
 
 
 def _valid(record: QuestionRecord) -> QuestionRecord:
-    """record with every text as valid Unicode, for a database driver that refused the original."""
-    values: list[Any] = [valid_text(v) if isinstance(v, str) else v for v in record.values()]
+    """record with every text as valid Unicode and without NUL (which PostgreSQL refuses in text), for a
+    database that refused the original."""
+    values: list[Any] = [valid_text(v).replace("\x00", "\ufffd") if isinstance(v, str) else v for v in record.values()]
     return QuestionRecord(*values)

@@ -10,14 +10,19 @@ from pathlib import Path
 
 from core.content import load_catalogue
 from core.engine import AnswerEngine
+from core.questionlog.postgres import postgres_connector
+from core.questionlog.sqlite import sqlite_connector
 from core.request import Request
 from core.service import ExobotService
 from tests.bench.common import Result, median, mixed_questions, percentile
-from tests.logtools import count_rows, record, sqlite_writer
+from tests.logtools import LogBackend, record, sqlite_writer
+from tests.pg_server import NOT_INSTALLED, running_server
+
+ROWS = 100_000
 
 
-async def rows_per_second(path: Path, rows: int) -> float:
-    writer = sqlite_writer(path, queue_size=rows + 1)
+async def rows_per_second(backend: LogBackend, rows: int) -> float:
+    writer = backend.writer(queue_size=rows + 1)
     await writer.start()
     records = [record(n) for n in range(rows)]
     started = time.perf_counter()
@@ -25,8 +30,18 @@ async def rows_per_second(path: Path, rows: int) -> float:
     await asyncio.gather(*done)
     elapsed = time.perf_counter() - started
     await writer.stop()
-    assert count_rows(path) == rows
+    assert await backend.count() == rows
     return rows / elapsed
+
+
+async def postgres_rows_per_second(rows: int, spool: Path) -> Result:
+    """The same writer into a throwaway local PostgreSQL (fsync on, as SQLite's commits are durable)."""
+    name = f"PostgreSQL log writer, group commit ({rows:,} rows)"
+    with running_server(durable=True) as server:
+        if server is None:
+            return Result(f"{name}: skipped, {NOT_INSTALLED}", 0, "")
+        backend = LogBackend("postgresql", postgres_connector(server.create_database(), spool))
+        return Result(name, await rows_per_second(backend, rows), "rows/s")
 
 
 async def answer_latency(service: ExobotService, burst: int, rounds: int = 30) -> list[float]:
@@ -48,8 +63,9 @@ async def _run() -> list[Result]:
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rate = await rows_per_second(folder / "rows.db", 100_000)
-        results.append(Result("SQLite log writer, group commit (100,000 rows)", rate, "rows/s"))
+        rate = await rows_per_second(LogBackend("sqlite", sqlite_connector(folder / "rows.db")), ROWS)
+        results.append(Result(f"SQLite log writer, group commit ({ROWS:,} rows)", rate, "rows/s"))
+        results.append(await postgres_rows_per_second(ROWS, folder / "postgres.spool.jsonl"))
         engine = AnswerEngine(load_catalogue())
         writer = sqlite_writer(folder / "answers.db", queue_size=1_000_000)
         await writer.start()
