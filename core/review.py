@@ -198,11 +198,13 @@ class QueueGroup:
         return len(self.ids)
 
 
-async def review_queue(store: QuestionStore, scope: Scope, *, unreviewed: bool = True) -> list[QueueGroup]:
+async def review_queue(
+    store: QuestionStore, scope: Scope, since: dt.datetime | None = None, *, unreviewed: bool = True
+) -> list[QueueGroup]:
     """The unanswered questions of scope grouped by normalised text, most asked first: a moderator
     marks "can it cause cancer" once, not for each of the twenty people who typed it."""
     groups: dict[str, list[tuple[int, str]]] = {}
-    for question_id, text, _ in await store.unanswered_texts(scope, unreviewed=unreviewed):
+    for question_id, text, _ in await store.unanswered_texts(scope, since, unreviewed=unreviewed):
         groups.setdefault(normalise_question(text), []).append((question_id, text))
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), -item[1][0][0]))
     return [QueueGroup(key, rows[0][1], tuple(i for i, _ in rows)) for key, rows in ranked]
@@ -210,10 +212,11 @@ async def review_queue(store: QuestionStore, scope: Scope, *, unreviewed: bool =
 
 async def mark_group(
     store: QuestionStore, scope: Scope, key: str, state: ReviewState, reviewer: str, note: str | None,
-    *, unreviewed: bool = True,
+    since: dt.datetime | None = None, *, unreviewed: bool = True,
 ) -> int:  # fmt: skip
     """Mark every question of one queue group; how many were marked (0 when the group is gone)."""
-    group = next((g for g in await review_queue(store, scope, unreviewed=unreviewed) if g.key == key), None)
+    queue = await review_queue(store, scope, since, unreviewed=unreviewed)
+    group = next((g for g in queue if g.key == key), None)
     return await store.mark_many(scope, group.ids, state, reviewer, note) if group else 0
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
+from core.questionlog.records import DayOutcome
+
 # Colour by meaning, the same on every day: what people notice first is the red of "unanswered".
 OUTCOME_COLOURS = {
     "answered": "#2e7d32",
@@ -19,13 +21,13 @@ OUTCOME_COLOURS = {
 }
 
 
-def outcomes_chart(rows: Sequence[tuple[str, str, int]], days: int, today: dt.date) -> str:
+def outcomes_chart(rows: Sequence[DayOutcome], days: int, today: dt.date) -> str:
     """Questions per day, stacked by outcome, for the last ``days`` days (empty days included, so a
     quiet week shows as a gap rather than vanishing)."""
     labels = [(today - dt.timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
     counts: dict[str, dict[str, int]] = {}
-    for day, outcome, count in rows:
-        counts.setdefault(outcome, {})[day] = count
+    for row in rows:
+        counts.setdefault(row.outcome, {})[row.day] = row.questions
     outcomes = [o for o in OUTCOME_COLOURS if o in counts] + sorted(set(counts) - set(OUTCOME_COLOURS))
     style = Style(
         background="transparent", plot_background="transparent", font_family="system-ui, sans-serif",

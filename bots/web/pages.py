@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
@@ -172,34 +173,37 @@ class ReviewPages:
     async def overview(self, request: web.Request) -> web.StreamResponse:
         session = request[_SESSION]
         days = _choice(request.query.get("days"), OVERVIEW_DAYS, 30)
-        since = utcnow() - dt.timedelta(days=days - 1)
-        since = since.replace(hour=0, minute=0, second=0, microsecond=0)
+        since = _days_back(days)
         async with self._reader() as store:
             daily = await store.daily_outcomes(session.scope, since)
-            stats = await store.stats(session.scope, since)
             entries = await store.top_matches(session.scope, 10, since)
             helpfulness = await store.helpfulness(session.scope, 10, since)
-        answered = sum(s.answered for s in stats)
-        unanswered = sum(s.unanswered for s in stats)
+        by_outcome: dict[str, int] = {}
+        for row in daily:
+            by_outcome[row.outcome] = by_outcome.get(row.outcome, 0) + row.questions
+        # As in `mod stats`: of the questions the content could have answered, the share it did.
+        answered, unanswered = by_outcome.get("answered", 0), by_outcome.get("unanswered", 0)
         chart = await asyncio.to_thread(outcomes_chart, daily, days, utcnow().date())
         return self._page(
             "overview.html", session=session, days=days, day_choices=OVERVIEW_DAYS, chart=chart,
-            total=sum(n for _, _, n in daily), answered=answered, unanswered=unanswered,
+            total=sum(by_outcome.values()), answered=answered, unanswered=unanswered,
             answer_rate=answered / (answered + unanswered) if answered + unanswered else None,
-            emergencies=sum(s.emergencies for s in stats), entries=entries, helpfulness=helpfulness,
+            emergencies=sum(row.emergencies for row in daily), entries=entries, helpfulness=helpfulness,
         )  # fmt: skip
 
     async def unanswered(self, request: web.Request) -> web.StreamResponse:
         session = request[_SESSION]
         show_all = request.query.get("show") == "all"
+        days = _choice(request.query.get("days"), OVERVIEW_DAYS, 30)
         page = _page_number(request)
         async with self._reader() as store:
-            groups = await review_queue(store, session.scope, unreviewed=not show_all)
+            groups = await review_queue(store, session.scope, _days_back(days), unreviewed=not show_all)
         shown = groups[(page - 1) * PER_PAGE : page * PER_PAGE]
+        query = {"days": str(days)} | ({"show": "all"} if show_all else {})
         return self._page(
-            "unanswered.html", session=session, groups=shown, page=page, show_all=show_all,
-            more=len(groups) > page * PER_PAGE, total=len(groups), marked=_int(request.query.get("marked")),
-            query={"show": "all"} if show_all else {},
+            "unanswered.html", session=session, groups=shown, page=page, show_all=show_all, days=days,
+            day_choices=OVERVIEW_DAYS, more=len(groups) > page * PER_PAGE, total=len(groups),
+            marked=_int(request.query.get("marked")), query=query,
         )  # fmt: skip
 
     async def mark_queue_group(self, request: web.Request) -> web.StreamResponse:
@@ -207,12 +211,15 @@ class ReviewPages:
         form = await request.post()
         state, note = _review(form)
         show_all = form.get("show") == "all"
+        days = _choice(str(form.get("days", "")), OVERVIEW_DAYS, 30)
         async with self._reader() as store:
             marked = await mark_group(
-                store, session.scope, str(form.get("key", "")), state, session.reviewer, note, unreviewed=not show_all
-            )
+                store, session.scope, str(form.get("key", "")), state, session.reviewer, note, _days_back(days),
+                unreviewed=not show_all,
+            )  # fmt: skip
         page = _int(str(form.get("page", "1"))) or 1
-        return _redirect(f"/unanswered?page={page}&marked={marked}" + ("&show=all" if show_all else ""))
+        query = {"days": str(days), "page": str(page), "marked": str(marked)} | ({"show": "all"} if show_all else {})
+        return _redirect("/unanswered?" + urlencode(query))
 
     async def questions(self, request: web.Request) -> web.StreamResponse:
         session = request[_SESSION]
@@ -307,6 +314,12 @@ def _redirect(location: str) -> web.Response:
 
 def _static_folder() -> Path:
     return Path(__file__).with_name("static")
+
+
+def _days_back(days: int) -> dt.datetime:
+    """The start of the day ``days - 1`` days ago: "the last 7 days" is today and the six before it."""
+    start = utcnow() - dt.timedelta(days=days - 1)
+    return start.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _int(value: str | None) -> int:

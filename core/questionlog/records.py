@@ -128,6 +128,16 @@ class DailyStats:
 
 
 @dataclass(frozen=True, slots=True)
+class DayOutcome:
+    """How many questions of one day had one outcome, and how many of those were emergencies."""
+
+    day: str
+    outcome: str
+    questions: int
+    emergencies: int
+
+
+@dataclass(frozen=True, slots=True)
 class Helpfulness:
     """Votes on one entry's answers."""
 

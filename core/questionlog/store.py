@@ -20,6 +20,7 @@ from core.questionlog.records import (
     VOTE_COLUMNS,
     Count,
     DailyStats,
+    DayOutcome,
     Helpfulness,
     LoggedQuestion,
     QuestionRecord,
@@ -349,37 +350,43 @@ class QuestionStore(abc.ABC):
         )
         return [DailyStats(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
-    async def daily_outcomes(self, scope: Scope, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
-        """(day, outcome, questions) for every day with questions: what the overview's chart draws."""
+    async def daily_outcomes(self, scope: Scope, since: dt.datetime | None = None) -> list[DayOutcome]:
+        """Questions per day and outcome: what the overview draws and sums, in one pass over the index."""
         where, params = scope.clause()
         day = self.day_expression
         rows = await self._fetch(
-            f"SELECT {day} AS day, q.outcome, count(*) FROM questions q WHERE {where} AND q.asked_at >= ?"
-            f" GROUP BY {day}, q.outcome ORDER BY day, q.outcome",
+            f"SELECT {day} AS day, q.outcome, count(*), sum(CASE WHEN q.emergency THEN 1 ELSE 0 END)"
+            f" FROM questions q WHERE {where} AND q.asked_at >= ? GROUP BY {day}, q.outcome ORDER BY day, q.outcome",
             (*params, _since(since)),
         )
-        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+        return [DayOutcome(str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
 
-    async def unanswered_texts(self, scope: Scope, *, unreviewed: bool = True) -> list[tuple[int, str, str]]:
-        """(id, question, review state) of every unanswered question with text, newest first: what the
+    async def unanswered_texts(
+        self, scope: Scope, since: dt.datetime | None = None, *, unreviewed: bool = True
+    ) -> list[tuple[int, str, str]]:
+        """(id, question, review state) of the unanswered questions with text, newest first: what the
         review queue groups. Only the columns grouping needs, since a queue can hold thousands."""
         where, params = scope.clause()
         state = " AND q.review_state = 'new'" if unreviewed else ""
         rows = await self._fetch(
             f"SELECT q.id, q.question, q.review_state FROM questions q WHERE {where} AND q.outcome = 'unanswered'"
-            f" AND q.question IS NOT NULL{state} ORDER BY q.asked_at DESC, q.id DESC",
-            params,
+            f"{state} AND q.asked_at >= ? AND q.question IS NOT NULL ORDER BY q.asked_at DESC, q.id DESC",
+            (*params, _since(since)),
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     async def helpfulness(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Helpfulness]:
-        """Entries by their share of "not helpful" votes, least helpful first."""
+        """Entries by their share of "not helpful" votes, least helpful first.
+
+        Votes are counted first, then joined to their questions: there are far fewer votes than questions,
+        so this reads a few rows per vote rather than every recent question of the community.
+        """
         where, params = scope.clause()
         rows = await self._fetch(
-            "SELECT q.match, sum(CASE WHEN v.helpful = 1 THEN 1 ELSE 0 END),"
-            " sum(CASE WHEN v.helpful = 0 THEN 1 ELSE 0 END)"
-            f" FROM votes v JOIN questions q ON q.record_id = v.record_id WHERE {where}"
-            " AND q.match IS NOT NULL AND q.asked_at >= ? GROUP BY q.match",
+            "SELECT q.match, sum(v.up), sum(v.down) FROM (SELECT record_id,"
+            " sum(CASE WHEN helpful = 1 THEN 1 ELSE 0 END) AS up, sum(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS down"
+            " FROM votes GROUP BY record_id) v JOIN questions q ON q.record_id = v.record_id"
+            f" WHERE {where} AND q.match IS NOT NULL AND q.asked_at >= ? GROUP BY q.match",
             (*params, _since(since)),
         )
         found = [Helpfulness(str(r[0]), int(r[1]), int(r[2])) for r in rows]
