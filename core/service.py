@@ -150,6 +150,11 @@ class ExobotService:
         entry = self.engine.catalogue.get(ref)
         return self.engine.entry_answer(entry) if entry is not None else None
 
+    def entry_title(self, ref: str) -> str | None:
+        """The title of the entry ``kind:id`` in the live content, for showing a logged match to people."""
+        entry = self.engine.catalogue.get(ref)
+        return entry.title if entry is not None else None
+
     def preview(self, text: str) -> Answer:
         """The answer to text without logging it: for showing again what someone already asked
         (a "share" button), which is not a new question."""

@@ -24,12 +24,13 @@ import pytest
 from core.questionlog.postgres import postgres_connector
 from core.questionlog.sqlite import sqlite_connector
 from tests.logtools import LogBackend
+from tests.needs import unavailable
 from tests.processes import free_port
 
 SERVER_USER = "exobot-test"
 """The system user that owns the cluster when the tests run as root."""
 ROLE, PASSWORD = "exobot", "pg-test-password-9f3b"
-NOT_INSTALLED = "PostgreSQL is not installed: apt-get install postgresql (Debian) to run these tests"
+INSTALL_HINT = "apt-get install postgresql (Debian) to run these tests"
 
 
 def server_binaries() -> Path | None:
@@ -136,18 +137,12 @@ def running_server(*, durable: bool = False) -> Iterator[PostgresServer | None]:
         server.remove()
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("EXOBOT_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{reason} (EXOBOT_REQUIRE_SERVERS=1: servers are required here)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
     """The session's PostgreSQL server (started on first use, stopped at the end)."""
     with running_server() as server:
         if server is None:
-            _skip_or_fail(NOT_INSTALLED)
+            unavailable("PostgreSQL", INSTALL_HINT)
         assert server is not None
         yield server
 
@@ -157,7 +152,7 @@ def own_pg_server() -> Iterator[PostgresServer]:
     """A server for one test alone, which may stop and restart it without disturbing the others."""
     with running_server() as server:
         if server is None:
-            _skip_or_fail(NOT_INSTALLED)
+            unavailable("PostgreSQL", INSTALL_HINT)
         assert server is not None
         yield server
 

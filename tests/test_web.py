@@ -258,7 +258,10 @@ async def test_bad_input_gets_a_page_not_a_traceback(site: Site) -> None:
 
 
 async def test_secure_cookies_behind_https(tmp_path: Path) -> None:
-    async with review_site(tmp_path, secure=True) as secure_site, secure_site.client() as client:
+    async with (
+        review_site(sqlite_writer(tmp_path / "r.db"), secure=True) as secure_site,
+        secure_site.client() as client,
+    ):
         link = secure_site.links.mint(Scope.of(OURS), "m")
         token = form_value((await text_of(client, link[len(secure_site.url) :]))[1], "token")
         async with client.post("/signin", data={"token": token}, allow_redirects=False) as done:

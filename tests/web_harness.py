@@ -9,7 +9,6 @@ import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -21,7 +20,7 @@ from core.questionlog.store import Scope
 from core.questionlog.writer import LogWriter
 from core.request import Community
 from core.signin import SignInLinks
-from tests.logtools import KEY, record, sqlite_writer
+from tests.logtools import KEY, LogBackend, record
 
 OURS = Community("slack", "T_OURS")
 THEIRS = Community("slack", "T_THEIRS")
@@ -96,8 +95,8 @@ async def fill(writer: LogWriter) -> dict[str, int]:
 
 
 @contextlib.asynccontextmanager
-async def review_site(folder: Path, *, secure: bool = False) -> AsyncIterator[Site]:
-    writer = sqlite_writer(folder / "review.db")
+async def review_site(writer: LogWriter, *, secure: bool = False) -> AsyncIterator[Site]:
+    """The pages over writer's log, served on a free port; the writer is started and stopped here."""
     await writer.start()
     clock = Clock()
     sessions = Sessions(clock)
@@ -112,6 +111,7 @@ async def review_site(folder: Path, *, secure: bool = False) -> AsyncIterator[Si
 
 
 @pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    async with review_site(tmp_path) as found:
+async def site(log_backend: LogBackend) -> AsyncIterator[Site]:
+    """The review site on each database in turn."""
+    async with review_site(log_backend.writer()) as found:
         yield found

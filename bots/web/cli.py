@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from bots.cli import lazy
-
 
 def add_parser(sub: Any) -> None:
     web = sub.add_parser("web", help="the moderators' review pages")
@@ -15,7 +13,7 @@ def add_parser(sub: Any) -> None:
     link = web_sub.add_parser("link", help="print a one-time sign-in link that reviews every community")
     link.add_argument("--platform", default=None, help="only this platform's communities (slack, discord…)")
     link.add_argument("--workspace", default=None, help="only this Slack team or Discord server id")
-    link.set_defaults(handler=lazy("bots.web.cli", "link_command"))
+    link.set_defaults(handler=link_command)  # its imports wait until it runs
 
 
 def link_command(args: argparse.Namespace) -> int:

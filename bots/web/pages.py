@@ -57,7 +57,10 @@ def community_label(scope: Scope) -> str:
 
 
 class ReviewPages:
-    def __init__(self, reader: Reader, links: SignInLinks, sessions: Sessions, *, secure_cookies: bool) -> None:
+    def __init__(
+        self, reader: Reader, links: SignInLinks, sessions: Sessions, *, secure_cookies: bool,
+        titles: Callable[[str], str | None] = lambda ref: None,
+    ) -> None:  # fmt: skip
         self._reader = reader
         self._links = links
         self._sessions = sessions
@@ -68,6 +71,8 @@ class ReviewPages:
             undefined=jinja2.StrictUndefined,  # a missing value is a bug to see in tests, not a blank
             enable_async=False,
         )
+        # Logged matches are ids like faq:safety; moderators read them as the entries' titles.
+        self._templates.globals["entry_title"] = lambda ref: titles(ref) or ref
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._headers, self._signed_in], client_max_size=64 * 1024)

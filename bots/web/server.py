@@ -22,7 +22,9 @@ def review_pages(settings: Settings, service: ExobotService) -> ReviewPages | No
     # Secure cookies whenever moderators reach the pages over HTTPS (a TLS proxy in front of them);
     # a plain-HTTP address on loopback would never send them back.
     secure = (settings.review_url or "").startswith("https://")
-    return ReviewPages(service.writer.reader, service.signin, Sessions(), secure_cookies=secure)
+    return ReviewPages(
+        service.writer.reader, service.signin, Sessions(), secure_cookies=secure, titles=service.entry_title
+    )
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ from core.request import Request
 from core.service import ExobotService
 from tests.bench.common import Result, median, mixed_questions, percentile
 from tests.logtools import LogBackend, record, sqlite_writer
-from tests.pg_server import NOT_INSTALLED, running_server
+from tests.pg_server import INSTALL_HINT, running_server
 
 ROWS = 100_000
 
@@ -39,7 +39,7 @@ async def postgres_rows_per_second(rows: int, spool: Path) -> Result:
     name = f"PostgreSQL log writer, group commit ({rows:,} rows)"
     with running_server(durable=True) as server:
         if server is None:
-            return Result(f"{name}: skipped, {NOT_INSTALLED}", 0, "")
+            return Result(f"{name}: skipped, PostgreSQL is not installed ({INSTALL_HINT})", 0, "")
         backend = LogBackend("postgresql", postgres_connector(server.create_database(), spool))
         return Result(name, await rows_per_second(backend, rows), "rows/s")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core.questionlog.store import Scope
 from tests.bench.common import Result, median, mixed_questions, percentile
-from tests.logtools import record
+from tests.logtools import record, sqlite_writer
 from tests.web_harness import OURS, THEIRS, review_site
 
 ROWS = 100_000
@@ -50,7 +50,7 @@ async def _fill(site_writer: object, rows: int) -> None:
 async def _run() -> list[Result]:
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
-        async with review_site(Path(tmp)) as site:
+        async with review_site(sqlite_writer(Path(tmp) / "review.db")) as site:
             site.writer.queue_size = ROWS + 1
             await _fill(site.writer, ROWS)
             async with site.writer.reader() as store:
