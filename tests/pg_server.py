@@ -137,24 +137,24 @@ def running_server(*, durable: bool = False) -> Iterator[PostgresServer | None]:
         server.remove()
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL server (started on first use, stopped at the end)."""
+def _required_server() -> Iterator[PostgresServer]:
     with running_server() as server:
         if server is None:
             unavailable("PostgreSQL", INSTALL_HINT)
         assert server is not None
         yield server
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server (started on first use, stopped at the end)."""
+    yield from _required_server()
 
 
 @pytest.fixture
 def own_pg_server() -> Iterator[PostgresServer]:
     """A server for one test alone, which may stop and restart it without disturbing the others."""
-    with running_server() as server:
-        if server is None:
-            unavailable("PostgreSQL", INSTALL_HINT)
-        assert server is not None
-        yield server
+    yield from _required_server()
 
 
 @pytest.fixture

@@ -7,28 +7,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from core.questionlog.postgres import PostgresStore
 from core.questionlog.store import Scope
 from core.request import Community
 from core.review import parse_command, run_review
+from tests import slack_harness
 from tests.fakes.slack import FakeSlack, form_body, slash_command_fields
 from tests.processes import BotProcess, slack_env
 
+fake = slack_harness.fake
+
 PER_PROCESS = 20
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
 
 
 async def test_two_processes_share_one_log(fake: FakeSlack, pg_url: str, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -22,19 +22,14 @@ import pytest
 from core.engine import AnswerEngine
 from core.request import Request
 from core.service import ExobotService
+from tests import slack_harness
 from tests.fakes.slack import SIGNING_SECRET, FakeSlack, form_body, sign, slash_command_fields
 from tests.logtools import count_rows, eventually, record, sqlite_writer
 from tests.processes import BotProcess, slack_env
 
+fake = slack_harness.fake
+
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small file system")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
 
 
 def rows(data_dir: Path, where: str = "1 = 1") -> list[str]:
