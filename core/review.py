@@ -192,6 +192,10 @@ class QueueGroup:
     example: str
     """The newest wording, as someone typed it."""
     ids: tuple[int, ...]
+    state: str
+    """The newest question's review state: what a moderator last decided for this group."""
+    note: str | None
+    """The newest note a moderator left on any of them."""
 
     @property
     def count(self) -> int:
@@ -203,11 +207,14 @@ async def review_queue(
 ) -> list[QueueGroup]:
     """The unanswered questions of scope grouped by normalised text, most asked first: a moderator
     marks "can it cause cancer" once, not for each of the twenty people who typed it."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for question_id, text, _ in await store.unanswered_texts(scope, since, unreviewed=unreviewed):
-        groups.setdefault(normalise_question(text), []).append((question_id, text))
+    groups: dict[str, list[tuple[int, str, str, str | None]]] = {}
+    for row in await store.unanswered_texts(scope, since, unreviewed=unreviewed):
+        groups.setdefault(normalise_question(row[1]), []).append(row)
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), -item[1][0][0]))
-    return [QueueGroup(key, rows[0][1], tuple(i for i, _ in rows)) for key, rows in ranked]
+    return [
+        QueueGroup(key, rows[0][1], tuple(r[0] for r in rows), rows[0][2], next((r[3] for r in rows if r[3]), None))
+        for key, rows in ranked
+    ]
 
 
 async def mark_group(

@@ -79,13 +79,13 @@ class SignInLinks:
         except (BadSignature, KeyError, TypeError, ValueError):
             raise LinkRefused(
                 "This sign-in link is not valid. It may have been copied incompletely. Ask for a new one with "
-                "`/exosome mod web` (Slack) or `/exosome-mod web` (Discord).",
+                "/exosome mod web (Slack) or /exosome-mod web (Discord).",
                 "This link is not valid",
             ) from None
         if self._clock() > grant.expires_at:
             raise LinkRefused(
                 f"Sign-in links work for {LINK_SECONDS // 60} minutes, and this one has expired. Ask for a new "
-                "one with `/exosome mod web` (Slack) or `/exosome-mod web` (Discord).",
+                "one with /exosome mod web (Slack) or /exosome-mod web (Discord).",
                 "This link has expired",
             )
         return grant

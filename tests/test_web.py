@@ -7,6 +7,7 @@ aiohttp client keeping cookies as a browser does. The browser itself is in test_
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -386,3 +387,29 @@ def test_exobot_web_link_prints_an_operator_link(isolated_env: Path, monkeypatch
     grant = SignInLinks(KEY, "https://review.example.org").check(link.rsplit("/", 1)[1])
     assert link.startswith("https://review.example.org/signin/")
     assert grant.scope == Scope.everything("discord") and grant.reviewer == "operator"
+
+
+async def test_what_moderators_decided_stays_in_view(site: Site) -> None:
+    ids = await fill(site.writer)
+    async with site.client() as client:
+        csrf = await site.signed_in(client)
+        data = {"state": "reviewed", "note": "checked with the insurer", "csrf": csrf}
+        async with client.post(f"/questions/{ids['insurance']}/mark", data=data) as marked:
+            page = await marked.text()
+        assert 'name="note" type="text"' in page and 'value="checked with the insurer"' in page  # kept in the form
+        status, queue = await text_of(client, "/unanswered?show=all")
+        group = queue.split("covered by insurance")[1].split("</li>")[0]
+        assert 'class="state state-reviewed">reviewed<' in group and "Note: checked with the insurer" in group
+        status, overview = await text_of(client, "/?days=7")
+        assert 'href="/questions?emergency=1"' in overview and re.search(r'id="unanswered">3<', overview)
+        since = re.search(r'href="/export.csv\?since=(\d{4}-\d\d-\d\d)"', overview)
+        assert (
+            since is not None and since.group(1) == (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=6)).isoformat()
+        )
+        status, urgent = await text_of(client, "/questions?emergency=1")
+        assert status == 200 and "chest hurts" in urgent and urgent.count('href="/questions/') == 1
+        status, past = await text_of(client, "/questions?page=9")
+        assert "no more questions past this page" in past and 'href="/questions?page=1"' in past
+    async with site.client() as operator:
+        await site.signed_in(operator, Scope.everything())
+        assert "<th>Community</th>" in (await text_of(operator, "/questions"))[1]

@@ -143,8 +143,7 @@ class ReviewPages:
         token = request.match_info["token"]
         try:
             grant = self._links.check(token)
-            if self._sessions.is_used(grant):
-                self._sessions.open(grant)  # raises the "used already" refusal
+            self._sessions.refuse_used(grant)
         except LinkRefused as refused:
             return self._refused(refused)
         return self._page("signin.html", token=token, community=community_label(grant.scope))
@@ -191,7 +190,7 @@ class ReviewPages:
         chart = await asyncio.to_thread(outcomes_chart, daily, days, utcnow().date())
         return self._page(
             "overview.html", session=session, days=days, day_choices=OVERVIEW_DAYS, chart=chart,
-            total=sum(by_outcome.values()), answered=answered, unanswered=unanswered,
+            total=sum(by_outcome.values()), answered=answered, unanswered=unanswered, since=since.date().isoformat(),
             answer_rate=answered / (answered + unanswered) if answered + unanswered else None,
             emergencies=sum(row.emergencies for row in daily), entries=entries, helpfulness=helpfulness,
         )  # fmt: skip
@@ -229,8 +228,13 @@ class ReviewPages:
     async def questions(self, request: web.Request) -> web.StreamResponse:
         session = request[_SESSION]
         page = _page_number(request)
+        emergencies = request.query.get("emergency") == "1"
         async with self._reader() as store:
-            rows = await store.recent(session.scope, PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+            rows = await store.recent(
+                session.scope, PER_PAGE + 1, offset=(page - 1) * PER_PAGE, emergencies=emergencies
+            )
+        if emergencies:
+            return self._listing(session, "Emergencies", "/questions", rows, page, {"emergency": "1"})
         return self._listing(session, "All questions", "/questions", rows, page, {})
 
     async def search(self, request: web.Request) -> web.StreamResponse:

@@ -44,18 +44,19 @@ class Sessions:
         self._open: dict[str, Session] = {}
         self._used: dict[str, float] = {}
 
-    def is_used(self, grant: Grant) -> bool:
-        return grant.nonce in self._used
+    def refuse_used(self, grant: Grant) -> None:
+        """Raise LinkRefused if grant's link has signed someone in already."""
+        if grant.nonce in self._used:
+            raise LinkRefused(
+                "This sign-in link has been used already: each link signs in once. Ask for a new one with "
+                "/exosome mod web (Slack) or /exosome-mod web (Discord).",
+                "This link has been used",
+            )
 
     def open(self, grant: Grant) -> tuple[str, Session]:
         """Use up a link and open its session; the cookie value to set. Raises LinkRefused if used."""
         self._prune()
-        if self.is_used(grant):
-            raise LinkRefused(
-                "This sign-in link has been used already: each link signs in once. Ask for a new one with "
-                "`/exosome mod web` (Slack) or `/exosome-mod web` (Discord).",
-                "This link has been used",
-            )
+        self.refuse_used(grant)
         self._used[grant.nonce] = grant.expires_at
         session_id = secrets.token_urlsafe(32)
         session = Session(grant.scope, grant.reviewer, secrets.token_urlsafe(32), self._clock() + SESSION_SECONDS)

@@ -272,9 +272,12 @@ class QuestionStore(abc.ABC):
         return rows[0] if rows else None
 
     async def recent(
-        self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0
-    ) -> list[LoggedQuestion]:
-        return await self._questions(scope, "q.asked_at >= ?", (_since(since),), limit, offset=offset)
+        self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0,
+        *, emergencies: bool = False,
+    ) -> list[LoggedQuestion]:  # fmt: skip
+        """The newest questions; with emergencies, only those that got emergency or crisis help first."""
+        where = "q.asked_at >= ?" + (" AND q.emergency" if emergencies else "")
+        return await self._questions(scope, where, (_since(since),), limit, offset=offset)
 
     async def unanswered(
         self, scope: Scope, limit: int = 20, since: dt.datetime | None = None, offset: int = 0,
@@ -363,17 +366,18 @@ class QuestionStore(abc.ABC):
 
     async def unanswered_texts(
         self, scope: Scope, since: dt.datetime | None = None, *, unreviewed: bool = True
-    ) -> list[tuple[int, str, str]]:
-        """(id, question, review state) of the unanswered questions with text, newest first: what the
-        review queue groups. Only the columns grouping needs, since a queue can hold thousands."""
+    ) -> list[tuple[int, str, str, str | None]]:
+        """(id, question, review state, note) of the unanswered questions with text, newest first: what
+        the review queue groups. Only the columns grouping needs, since a queue can hold thousands."""
         where, params = scope.clause()
         state = " AND q.review_state = 'new'" if unreviewed else ""
         rows = await self._fetch(
-            f"SELECT q.id, q.question, q.review_state FROM questions q WHERE {where} AND q.outcome = 'unanswered'"
-            f"{state} AND q.asked_at >= ? AND q.question IS NOT NULL ORDER BY q.asked_at DESC, q.id DESC",
+            f"SELECT q.id, q.question, q.review_state, q.review_note FROM questions q WHERE {where}"
+            f" AND q.outcome = 'unanswered'{state} AND q.asked_at >= ? AND q.question IS NOT NULL"
+            " ORDER BY q.asked_at DESC, q.id DESC",
             (*params, _since(since)),
         )
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3])) for r in rows]
 
     async def helpfulness(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Helpfulness]:
         """Entries by their share of "not helpful" votes, least helpful first.
