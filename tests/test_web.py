@@ -19,10 +19,11 @@ import pytest
 
 from bots.cli import main
 from bots.http_server import serve
+from bots.web.charts import outcomes_chart
 from bots.web.pages import PER_PAGE, ReviewPages
 from bots.web.sessions import COOKIE, SESSION_SECONDS, Sessions
 from core.engine import AnswerEngine
-from core.questionlog.records import ReviewState
+from core.questionlog.records import DayOutcome, ReviewState
 from core.questionlog.store import LogUnavailable, QuestionStore, Scope
 from core.request import Request
 from core.service import ExobotService
@@ -413,3 +414,18 @@ async def test_what_moderators_decided_stays_in_view(site: Site) -> None:
     async with site.client() as operator:
         await site.signed_in(operator, Scope.everything())
         assert "<th>Community</th>" in (await text_of(operator, "/questions"))[1]
+
+
+def test_the_chart_counts_every_question_once_by_day_or_by_week() -> None:
+    today = dt.date(2026, 12, 1)
+    rows = [DayOutcome("2026-12-01", "answered", 4, 0), DayOutcome("2026-11-30", "unanswered", 2, 1),
+            DayOutcome("2026-09-10", "answered", 7, 0)]  # fmt: skip
+    daily = outcomes_chart(rows, 7, today)
+    assert "per day" in daily and "2026-11-25" in daily and "2026-09-10" not in daily
+    weekly = outcomes_chart(rows, 90, today)
+    assert "per week" in weekly and "week of 2026-09-03" in weekly
+    # Thirteen weeks, each starting on the weekday the period starts on; no bar for a part of a day.
+    assert sorted(set(re.findall(r"week of [0-9-]+", weekly)))[::6] == [
+        "week of 2026-09-03", "week of 2026-10-15", "week of 2026-11-26",
+    ]  # fmt: skip
+    assert len(set(re.findall(r"week of [0-9-]+", weekly))) == 13

@@ -21,13 +21,25 @@ OUTCOME_COLOURS = {
 }
 
 
+WEEKLY_AFTER = 31
+"""Longer periods are drawn a bar a week: ninety thin bars are neither readable nor quick to draw."""
+
+
 def outcomes_chart(rows: Sequence[DayOutcome], days: int, today: dt.date) -> str:
-    """Questions per day, stacked by outcome, for the last ``days`` days (empty days included, so a
-    quiet week shows as a gap rather than vanishing)."""
-    labels = [(today - dt.timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+    """Questions per day (a week, for long periods), stacked by outcome, for the last ``days`` days;
+    empty days included, so a quiet week shows as a gap rather than vanishing."""
+    first = today - dt.timedelta(days=days - 1)
+    weekly = days > WEEKLY_AFTER
+
+    def bar(day: dt.date) -> str:
+        return (day - dt.timedelta(days=(day - first).days % 7)).isoformat() if weekly else day.isoformat()
+
+    labels = list(dict.fromkeys(bar(first + dt.timedelta(days=n)) for n in range(days)))
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
-        counts.setdefault(row.outcome, {})[row.day] = row.questions
+        per_bar = counts.setdefault(row.outcome, {})
+        key = bar(dt.date.fromisoformat(row.day))
+        per_bar[key] = per_bar.get(key, 0) + row.questions
     outcomes = [o for o in OUTCOME_COLOURS if o in counts] + sorted(set(counts) - set(OUTCOME_COLOURS))
     style = Style(
         background="transparent", plot_background="transparent", font_family="system-ui, sans-serif",
@@ -35,10 +47,11 @@ def outcomes_chart(rows: Sequence[DayOutcome], days: int, today: dt.date) -> str
     )  # fmt: skip
     chart = pygal.StackedBar(
         style=style, js=[], disable_xml_declaration=True, height=320, width=960, legend_at_bottom=True,
-        x_label_rotation=40, show_minor_x_labels=False, x_labels_major_every=max(days // 10, 1), truncate_label=-1,
-        title=f"Questions per day by outcome, last {days} days", no_data_text="No questions yet",
+        x_label_rotation=40, show_minor_x_labels=False, x_labels_major_every=max(len(labels) // 10, 1),
+        truncate_label=-1, no_data_text="No questions yet",
+        title=f"Questions per {'week' if weekly else 'day'} by outcome, last {days} days",
     )  # fmt: skip
-    chart.x_labels = labels
+    chart.x_labels = [f"week of {label}" for label in labels] if weekly else labels
     for outcome in outcomes:
-        chart.add(outcome.replace("_", " "), [counts[outcome].get(day) for day in labels])
+        chart.add(outcome.replace("_", " "), [counts[outcome].get(label) for label in labels])
     return str(chart.render(is_unicode=True))
