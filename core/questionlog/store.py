@@ -152,6 +152,7 @@ class QuestionStore(abc.ABC):
         return False
 
     day_expression = "substr(q.asked_at, 1, 10)"
+    """The day of a question, spelled as the ``questions_daily`` index spells it, so queries use it."""
 
     async def __aenter__(self) -> QuestionStore:
         return self
@@ -315,8 +316,9 @@ class QuestionStore(abc.ABC):
         where, params = scope.clause()
         rows = await self._fetch(
             f"SELECT q.match, count(*) AS n FROM questions q WHERE {where} AND q.match IS NOT NULL"
-            " AND q.outcome = 'answered' AND q.asked_at >= ? GROUP BY q.match ORDER BY n DESC, q.match LIMIT ?",
-            (*params, _since(since), limit),
+            f" AND q.outcome = 'answered' AND {self.day_expression} >= ? GROUP BY q.match ORDER BY n DESC, q.match"
+            " LIMIT ?",
+            (*params, _since_day(since), limit),
         )
         return [Count(str(r[0]), int(r[1])) for r in rows]
 
@@ -347,9 +349,9 @@ class QuestionStore(abc.ABC):
             " sum(CASE WHEN q.outcome = 'answered' THEN 1 ELSE 0 END),"
             " sum(CASE WHEN q.outcome = 'unanswered' THEN 1 ELSE 0 END),"
             " sum(CASE WHEN q.emergency THEN 1 ELSE 0 END)"
-            f" FROM questions q WHERE {where} AND q.asked_at >= ? AND q.outcome IN {_CONTENT_OUTCOMES}"
+            f" FROM questions q WHERE {where} AND {day} >= ? AND q.outcome IN {_CONTENT_OUTCOMES}"
             f" GROUP BY {day}, q.platform ORDER BY day DESC, q.platform",
-            (*params, _since(since)),
+            (*params, _since_day(since)),
         )
         return [DailyStats(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
@@ -359,8 +361,8 @@ class QuestionStore(abc.ABC):
         day = self.day_expression
         rows = await self._fetch(
             f"SELECT {day} AS day, q.outcome, count(*), sum(CASE WHEN q.emergency THEN 1 ELSE 0 END)"
-            f" FROM questions q WHERE {where} AND q.asked_at >= ? GROUP BY {day}, q.outcome ORDER BY day, q.outcome",
-            (*params, _since(since)),
+            f" FROM questions q WHERE {where} AND {day} >= ? GROUP BY {day}, q.outcome ORDER BY day, q.outcome",
+            (*params, _since_day(since)),
         )
         return [DayOutcome(str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
 
@@ -382,15 +384,16 @@ class QuestionStore(abc.ABC):
     async def helpfulness(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Helpfulness]:
         """Entries by their share of "not helpful" votes, least helpful first.
 
-        Votes are counted first, then joined to their questions: there are far fewer votes than questions,
-        so this reads a few rows per vote rather than every recent question of the community.
+        Votes are counted first, then each voted question is looked up: there are far fewer votes than
+        questions. CROSS JOIN is what tells SQLite to keep that order (PostgreSQL plans it as any join);
+        left to choose, SQLite walks every recent question of the community and looks for its votes.
         """
         where, params = scope.clause()
         rows = await self._fetch(
             "SELECT q.match, sum(v.up), sum(v.down) FROM (SELECT record_id,"
             " sum(CASE WHEN helpful = 1 THEN 1 ELSE 0 END) AS up, sum(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS down"
-            " FROM votes GROUP BY record_id) v JOIN questions q ON q.record_id = v.record_id"
-            f" WHERE {where} AND q.match IS NOT NULL AND q.asked_at >= ? GROUP BY q.match",
+            " FROM votes GROUP BY record_id) v CROSS JOIN questions q WHERE q.record_id = v.record_id"
+            f" AND {where} AND q.match IS NOT NULL AND q.asked_at >= ? GROUP BY q.match",
             (*params, _since(since)),
         )
         found = [Helpfulness(str(r[0]), int(r[1]), int(r[2])) for r in rows]
@@ -460,6 +463,11 @@ class QuestionStore(abc.ABC):
 
 def _since(since: dt.datetime | None) -> str:
     return iso_utc(since) if since else ""
+
+
+def _since_day(since: dt.datetime | None) -> str:
+    """since as the day it falls on (UTC), for counts made per day: they read the day index."""
+    return iso_utc(since)[:10] if since else ""
 
 
 def _logged(row: Sequence[Any]) -> LoggedQuestion:
