@@ -190,3 +190,21 @@ async def test_a_server_that_stops_and_comes_back_gets_every_row_once(
     async with await backend.open() as store:
         stored = [r.question or "" for r in await store.export(EVERYTHING)]
     assert sorted(stored) == sorted(asked)  # every row, none twice
+
+
+async def test_after_a_bulk_load_the_planner_knows_the_table_is_full(pg_url: str) -> None:
+    async with await PostgresStore.open(pg_url) as store:
+        await store.insert([record(n, platform="slack", workspace="T1") for n in range(2000)])
+        await store.refresh_statistics()
+    db = await asyncpg.connect(pg_url)
+    try:
+        tuples = await db.fetchval("SELECT reltuples FROM pg_class WHERE relname = 'questions'")
+        plan = "\n".join(r[0] for r in await db.fetch(
+            "EXPLAIN SELECT id FROM questions WHERE platform = 'slack' AND workspace = 'T1'"
+            " ORDER BY asked_at DESC, id DESC LIMIT 50"
+        ))  # fmt: skip
+    finally:
+        await db.close()
+    assert tuples == 2000
+    # The newest fifty come off an index in order: nothing sorts every row of the table first.
+    assert "Index Scan Backward" in plan and "->  Sort " not in plan

@@ -147,6 +147,9 @@ class QuestionStore(abc.ABC):
     async def _after_forget(self) -> None:  # noqa: B027 - a hook: nothing to do by default
         """Make sure deleted words are gone from indexes and journals, not just unreachable."""
 
+    async def refresh_statistics(self) -> None:  # noqa: B027 - a hook: SQLite's queries need none
+        """Let the query planner see how many rows there are now, after a bulk load."""
+
     def stale(self) -> bool:
         """Whether this connection no longer reaches the log (its file was deleted or replaced)."""
         return False

@@ -37,4 +37,5 @@ async def copy_log(source: QuestionStore, target: QuestionStore) -> CopyReport:
     # Counted, not summed from the inserts: ON CONFLICT DO NOTHING does not say which rows it skipped.
     questions = await target.count() - before
     added = {table: await target.restore_rows(table, await source.table_rows(table)) for table in COPIED_TABLES}
+    await target.refresh_statistics()
     return CopyReport(read, questions, reviews, added["votes"], added["watched_channels"], added["log_events"])
