@@ -77,7 +77,7 @@ def _select_columns() -> str:
     return ", ".join(vote.format(1 if c == "helpful" else 0) if c in VOTE_COLUMNS else f"q.{c}" for c in LOGGED_COLUMNS)
 
 
-_SELECT = f"SELECT {_select_columns()} FROM questions q"
+_SELECT = f"SELECT {_select_columns()} FROM"
 INSERT_SQL = (
     f"INSERT INTO questions ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
     " ON CONFLICT (record_id) DO NOTHING"
@@ -458,9 +458,13 @@ class QuestionStore(abc.ABC):
         order: str = "DESC",
     ) -> list[LoggedQuestion]:
         where, scope_params = scope.clause()
-        sql = f"{_SELECT} WHERE {where} AND {condition} ORDER BY q.asked_at {order}, q.id {order}"
+        ordered = f"ORDER BY q.asked_at {order}, q.id {order}"
+        page = f"SELECT q.* FROM questions q WHERE {where} AND {condition} {ordered}"
         if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+            page += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        # Votes are counted for the page's rows only: PostgreSQL would count them for every row an
+        # OFFSET skips, too (ten thousand lookups to show page 200).
+        sql = f"{_SELECT} ({page}) q {ordered}"
         return [_logged(r) for r in await self._fetch(sql, (*scope_params, *params))]
 
 
