@@ -70,15 +70,19 @@ class PostgresStore(QuestionStore):
 
     @classmethod
     async def open(
-        cls, url: str, *, upto: int | None = None, connect_timeout: float = 5.0, command_timeout: float = 30.0
-    ) -> PostgresStore:
-        """Connect and migrate to the newest schema (or to ``upto``, for tests).
+        cls, url: str, *, upto: int | None = None, connect_timeout: float = 5.0, command_timeout: float = 30.0,
+        migrate: bool = True,
+    ) -> PostgresStore:  # fmt: skip
+        """Connect and migrate to the newest schema (or to ``upto``, for tests); with migrate=False,
+        only connect, for a process that has already seen the schema up to date.
 
         The timeouts bound how long a dead or unreachable server can hold the caller: short for the
         writer, which spools instead, longer for a moderator's query.
         """
         async with _translated():
             db = await asyncpg.connect(url, timeout=connect_timeout, command_timeout=command_timeout)
+            if not migrate:
+                return cls(db)
             try:
                 await _migrate(db, upto)
                 if upto is None:
@@ -153,9 +157,19 @@ async def _version(db: asyncpg.Connection) -> int:
 def postgres_connector(url: str, spool_path: Path) -> Connector:
     """The writer and reviewers of a PostgreSQL log. The writer gives up quickly (it spools instead);
     the spool is a local file, since the point of spooling is that the server is out of reach."""
+    checked = False
+
+    async def reader() -> PostgresStore:
+        # A review page or moderator command opens a connection each time: checking the schema once
+        # per process is enough (the writer, which reopens after every outage, checks each time).
+        nonlocal checked
+        store = await PostgresStore.open(url, migrate=not checked)
+        checked = True
+        return store
+
     return Connector(
         writer=lambda: PostgresStore.open(url, connect_timeout=2.0, command_timeout=3.0),
-        reader=lambda: PostgresStore.open(url),
+        reader=reader,
         spool_path=spool_path,
         describe=masked_url(url),
     )
