@@ -106,7 +106,8 @@ async def test_pages_need_a_session_and_sessions_expire_and_end_on_sign_out(site
         assert (await text_of(client, "/"))[0] == 401
         client.cookie_jar.update_cookies({COOKIE: cookie})  # a copy of the cookie is no good either
         assert (await text_of(client, "/"))[0] == 401
-    assert len(site.sessions) == 0
+    async with site.writer.reader() as store:
+        assert await site.sessions.find(store, cookie) is None
 
 
 async def test_every_form_needs_its_csrf_token(site: Site) -> None:
@@ -278,18 +279,18 @@ async def test_an_unreachable_log_is_a_friendly_page(tmp_path: Path) -> None:
         async def __aexit__(self, *exc: Any) -> None:
             return None
 
-    links = SignInLinks(KEY, "http://x")
-    sessions = Sessions()
-    pages = ReviewPages(lambda: Down(), links, sessions, secure_cookies=False)
+    pages = ReviewPages(lambda: Down(), SignInLinks(KEY, "http://x"), Sessions(KEY), secure_cookies=False)
     async with serve(pages.app(), "127.0.0.1", 0, what="t") as port:
         url = f"http://127.0.0.1:{port}"
-        site = Site(url, SignInLinks(KEY, url), sessions, None, None)  # type: ignore[arg-type]
-        async with site.client() as client:
-            link = site.links.mint(Scope.of(OURS), "m")
-            token = form_value((await text_of(client, link[len(url) :]))[1], "token")
-            async with client.post("/signin", data={"token": token}) as response:
-                page = await response.text()
-                assert response.status == 503 and "The question log is unavailable" in page
+        link = SignInLinks(KEY, url).mint(Scope.of(OURS), "m")
+        async with aiohttp.ClientSession() as client:
+            for address in (link, f"{url}/", f"{url}/questions/1"):
+                async with client.get(address) as response:
+                    page = await response.text()
+                    assert response.status == 503 and "The question log is unavailable" in page, address
+                    assert "Traceback" not in page
+            async with client.get(f"{url}/static/style.css") as response:
+                assert response.status == 200  # the page's look does not need the log
 
 
 @pytest.mark.parametrize("state", list(ReviewState))
@@ -429,3 +430,28 @@ def test_the_chart_counts_every_question_once_by_day_or_by_week() -> None:
         "week of 2026-09-03", "week of 2026-10-15", "week of 2026-11-26",
     ]  # fmt: skip
     assert len(set(re.findall(r"week of [0-9-]+", weekly))) == 13
+
+
+async def test_instances_sharing_a_log_share_sessions_and_used_links(site: Site) -> None:
+    """Two processes serving the pages behind one address (or one restarted): a session opened on one
+    works on the other, a link used on one is used on both, and signing out on one ends it on both."""
+    await fill(site.writer)
+    other = ReviewPages(site.writer.reader, site.links, Sessions(KEY, site.clock), secure_cookies=False)
+    async with serve(other.app(), "127.0.0.1", 0, what="second instance") as port:
+        second = f"http://127.0.0.1:{port}"
+        link = site.links.mint(Scope.of(OURS), "mod-1")
+        async with site.client() as first:
+            page = (await text_of(first, link[len(site.url) :]))[1]
+            async with first.post("/signin", data={"token": form_value(page, "token")}) as signed:
+                assert signed.status == 200
+                csrf = form_value(await signed.text(), "csrf")
+            cookie = next(c.value for c in first.cookie_jar if c.key == COOKIE)
+        async with aiohttp.ClientSession(second, cookies={COOKIE: cookie}) as client:
+            status, overview = await text_of(client, "/")
+            assert status == 200 and "Reviewing slack T_OURS" in overview
+            status, again = await text_of(client, link[len(site.url) :])
+            assert status == 403 and "used already" in again
+            async with client.post("/signout", data={"csrf": csrf}) as out:
+                assert out.status == 200
+        async with aiohttp.ClientSession(site.url, cookies={COOKIE: cookie}) as client:
+            assert (await text_of(client, "/"))[0] == 401

@@ -99,7 +99,7 @@ async def review_site(writer: LogWriter, *, secure: bool = False) -> AsyncIterat
     """The pages over writer's log, served on a free port; the writer is started and stopped here."""
     await writer.start()
     clock = Clock()
-    sessions = Sessions(clock)
+    sessions = Sessions(KEY, clock)
     try:
         pages_links = SignInLinks(KEY, "http://placeholder", clock)
         pages = ReviewPages(writer.reader, pages_links, sessions, secure_cookies=secure)

@@ -35,6 +35,7 @@ Reader = Callable[[], AbstractAsyncContextManager[QuestionStore]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _SESSION = web.RequestKey("session", Session)
+_STORE = web.RequestKey("store", QuestionStore)
 _HEADERS = {
     # No scripts at all, and nothing from elsewhere: pages are plain HTML forms and an inline SVG chart.
     "Content-Security-Policy": (
@@ -47,7 +48,7 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-_PUBLIC = ("/signin", "/static/", "/signed-out")
+_PUBLIC = ("/signin", "/signed-out")
 
 
 def community_label(scope: Scope) -> str:
@@ -115,9 +116,17 @@ class ReviewPages:
 
     @web.middleware
     async def _signed_in(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith(_PUBLIC):
+        """One connection to the log per request, and a session for every page but signing in."""
+        if request.path.startswith("/static/"):
             return await handler(request)
-        session = self._sessions.find(request.cookies.get(COOKIE))
+        async with self._reader() as store:
+            request[_STORE] = store
+            if request.path.startswith(_PUBLIC):
+                return await handler(request)
+            return await self._with_session(request, store, handler)
+
+    async def _with_session(self, request: web.Request, store: QuestionStore, handler: Handler) -> web.StreamResponse:
+        session = await self._sessions.find(store, request.cookies.get(COOKIE))
         if session is None:
             return self._page(
                 "message.html", status=401, title="Please sign in",
@@ -143,7 +152,7 @@ class ReviewPages:
         token = request.match_info["token"]
         try:
             grant = self._links.check(token)
-            self._sessions.refuse_used(grant)
+            await self._sessions.refuse_used(request[_STORE], grant)
         except LinkRefused as refused:
             return self._refused(refused)
         return self._page("signin.html", token=token, community=community_label(grant.scope))
@@ -152,7 +161,7 @@ class ReviewPages:
         token = (await request.post()).get("token")
         try:
             grant = self._links.check(token if isinstance(token, str) else "")
-            cookie, session = self._sessions.open(grant)
+            cookie, session = await self._sessions.open(request[_STORE], grant)
         except LinkRefused as refused:
             return self._refused(refused)
         log.info("review sign-in for %s", community_label(session.scope))
@@ -163,7 +172,7 @@ class ReviewPages:
         return response
 
     async def signout(self, request: web.Request) -> web.StreamResponse:
-        self._sessions.close(request.cookies.get(COOKIE))
+        await self._sessions.close(request[_STORE], request.cookies.get(COOKIE))
         response = _redirect("/signed-out")
         response.del_cookie(COOKIE, path="/")
         return response
@@ -178,10 +187,10 @@ class ReviewPages:
         session = request[_SESSION]
         days = _choice(request.query.get("days"), OVERVIEW_DAYS, 30)
         since = _days_back(days)
-        async with self._reader() as store:
-            daily = await store.daily_outcomes(session.scope, since)
-            entries = await store.top_matches(session.scope, 10, since)
-            helpfulness = await store.helpfulness(session.scope, 10, since)
+        store = request[_STORE]
+        daily = await store.daily_outcomes(session.scope, since)
+        entries = await store.top_matches(session.scope, 10, since)
+        helpfulness = await store.helpfulness(session.scope, 10, since)
         by_outcome: dict[str, int] = {}
         for row in daily:
             by_outcome[row.outcome] = by_outcome.get(row.outcome, 0) + row.questions
@@ -200,8 +209,8 @@ class ReviewPages:
         show_all = request.query.get("show") == "all"
         days = _choice(request.query.get("days"), OVERVIEW_DAYS, 30)
         page = _page_number(request)
-        async with self._reader() as store:
-            groups = await review_queue(store, session.scope, _days_back(days), unreviewed=not show_all)
+        store = request[_STORE]
+        groups = await review_queue(store, session.scope, _days_back(days), unreviewed=not show_all)
         shown = groups[(page - 1) * PER_PAGE : page * PER_PAGE]
         query = {"days": str(days)} | ({"show": "all"} if show_all else {})
         return self._page(
@@ -216,11 +225,11 @@ class ReviewPages:
         state, note = _review(form)
         show_all = form.get("show") == "all"
         days = _choice(str(form.get("days", "")), OVERVIEW_DAYS, 30)
-        async with self._reader() as store:
-            marked = await mark_group(
-                store, session.scope, str(form.get("key", "")), state, session.reviewer, note, _days_back(days),
-                unreviewed=not show_all,
-            )  # fmt: skip
+        store = request[_STORE]
+        marked = await mark_group(
+            store, session.scope, str(form.get("key", "")), state, session.reviewer, note, _days_back(days),
+            unreviewed=not show_all,
+        )  # fmt: skip
         page = _int(str(form.get("page", "1"))) or 1
         query = {"days": str(days), "page": str(page), "marked": str(marked)} | ({"show": "all"} if show_all else {})
         return _redirect("/unanswered?" + urlencode(query))
@@ -229,10 +238,8 @@ class ReviewPages:
         session = request[_SESSION]
         page = _page_number(request)
         emergencies = request.query.get("emergency") == "1"
-        async with self._reader() as store:
-            rows = await store.recent(
-                session.scope, PER_PAGE + 1, offset=(page - 1) * PER_PAGE, emergencies=emergencies
-            )
+        store = request[_STORE]
+        rows = await store.recent(session.scope, PER_PAGE + 1, offset=(page - 1) * PER_PAGE, emergencies=emergencies)
         if emergencies:
             return self._listing(session, "Emergencies", "/questions", rows, page, {"emergency": "1"})
         return self._listing(session, "All questions", "/questions", rows, page, {})
@@ -243,16 +250,16 @@ class ReviewPages:
         page = _page_number(request)
         rows = []
         if words:
-            async with self._reader() as store:
-                rows = await store.search(session.scope, words, PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+            store = request[_STORE]
+            rows = await store.search(session.scope, words, PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
         title = f"Questions matching “{words}”" if words else "Search"
         return self._listing(session, title, "/search", rows, page, {"q": words}, searched=words)
 
     async def question(self, request: web.Request) -> web.StreamResponse:
         session = request[_SESSION]
         question_id = _int(request.match_info["id"])
-        async with self._reader() as store:
-            row = await store.get(session.scope, question_id) if question_id else None
+        store = request[_STORE]
+        row = await store.get(session.scope, question_id) if question_id else None
         if row is None:
             return self._not_found(request, request.match_info["id"])
         return self._page(
@@ -264,8 +271,8 @@ class ReviewPages:
         session = request[_SESSION]
         question_id = _int(request.match_info["id"])
         state, note = _review(await request.post())
-        async with self._reader() as store:
-            found = bool(question_id) and await store.mark(session.scope, question_id, state, session.reviewer, note)
+        store = request[_STORE]
+        found = bool(question_id) and await store.mark(session.scope, question_id, state, session.reviewer, note)
         if not found:
             return self._not_found(request, request.match_info["id"])
         return _redirect(f"/questions/{question_id}?saved=1")
@@ -279,8 +286,8 @@ class ReviewPages:
             since = parse_date(request.query["since"]) if request.query.get("since") else None
         except ReviewError as exc:
             return self._page("message.html", status=400, title="That date didn't work", text=str(exc), session=session)
-        async with self._reader() as store:
-            rows = await store.export(session.scope, dt.datetime.combine(since, dt.time(), dt.UTC) if since else None)
+        store = request[_STORE]
+        rows = await store.export(session.scope, dt.datetime.combine(since, dt.time(), dt.UTC) if since else None)
         body = await asyncio.to_thread(export_bytes, rows, fmt)
         name = f"exobot-questions-{utcnow().date().isoformat()}.{fmt}"
         return web.Response(

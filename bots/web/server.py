@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from bots.http_server import serve
 from bots.web.pages import ReviewPages
 from bots.web.sessions import Sessions
+from core.bootstrap import log_key
 from core.service import ExobotService
 from core.settings import Settings
 
@@ -23,7 +24,11 @@ def review_pages(settings: Settings, service: ExobotService) -> ReviewPages | No
     # a plain-HTTP address on loopback would never send them back.
     secure = (settings.review_url or "").startswith("https://")
     return ReviewPages(
-        service.writer.reader, service.signin, Sessions(), secure_cookies=secure, titles=service.entry_title
+        service.writer.reader,
+        service.signin,
+        Sessions(log_key(settings)),
+        secure_cookies=secure,
+        titles=service.entry_title,
     )
 
 

@@ -1,13 +1,14 @@
-"""Review sessions: opened by a one-time link, kept server-side, named by a signed cookie.
+"""Review sessions: opened by a one-time link, kept in the log's database, named by a signed cookie.
 
-The cookie holds only a signed session id; what the session may see stays in this process, so
-"Sign out" ends it for good (a copied cookie stops working too) and a restart signs everyone out,
-which costs a moderator one new link. Links used here are remembered until they would have expired
-anyway, which is what makes them one-time.
+The cookie holds only a session id, signed with a key derived from the log key; the database holds
+a hash of that id and what the session may see. So every instance serving the pages knows every
+session, "Sign out" ends a session for good (a copied cookie stops working too), a restart signs
+nobody out, and a used link stays used, wherever it was used, until it would have expired anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
@@ -16,12 +17,17 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from core.questionlog.store import Scope
-from core.signin import Grant, LinkRefused
+from core.questionlog.store import QuestionStore, Scope
+from core.signin import Grant, LinkRefused, signing_key
 
 SESSION_SECONDS = 8 * 3600
 """A working day: long enough to go through a queue, short enough that a forgotten browser signs out."""
 COOKIE = "exobot_review"
+_USED = LinkRefused(
+    "This sign-in link has been used already: each link signs in once. Ask for a new one with "
+    "/exosome mod web (Slack) or /exosome-mod web (Discord).",
+    "This link has been used",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,50 +43,36 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        # A key of this process's own: sessions live in its memory, so no other process needs to read them.
-        self._cookies = URLSafeSerializer(secrets.token_bytes(32), salt="exobot-review-session")
+    def __init__(self, log_key: bytes, clock: Callable[[], float] = time.time) -> None:
+        self._cookies = URLSafeSerializer(signing_key(log_key, "review session"), salt="exobot-review-session")
         self._clock = clock
-        self._open: dict[str, Session] = {}
-        self._used: dict[str, float] = {}
 
-    def refuse_used(self, grant: Grant) -> None:
+    async def refuse_used(self, store: QuestionStore, grant: Grant) -> None:
         """Raise LinkRefused if grant's link has signed someone in already."""
-        if grant.nonce in self._used:
-            raise LinkRefused(
-                "This sign-in link has been used already: each link signs in once. Ask for a new one with "
-                "/exosome mod web (Slack) or /exosome-mod web (Discord).",
-                "This link has been used",
-            )
+        if await store.link_used(grant.nonce):
+            raise _USED
 
-    def open(self, grant: Grant) -> tuple[str, Session]:
+    async def open(self, store: QuestionStore, grant: Grant) -> tuple[str, Session]:
         """Use up a link and open its session; the cookie value to set. Raises LinkRefused if used."""
-        self._prune()
-        self.refuse_used(grant)
-        self._used[grant.nonce] = grant.expires_at
+        now = self._clock()
+        if not await store.use_link(grant.nonce, grant.expires_at, now):
+            raise _USED
         session_id = secrets.token_urlsafe(32)
-        session = Session(grant.scope, grant.reviewer, secrets.token_urlsafe(32), self._clock() + SESSION_SECONDS)
-        self._open[session_id] = session
+        session = Session(grant.scope, grant.reviewer, secrets.token_urlsafe(32), now + SESSION_SECONDS)
+        await store.open_session(_hash(session_id), session.scope, session.reviewer, session.csrf,
+                                 session.expires_at, now)  # fmt: skip
         return self._cookies.dumps(session_id), session
 
-    def find(self, cookie: str | None) -> Session | None:
+    async def find(self, store: QuestionStore, cookie: str | None) -> Session | None:
         """The open session a cookie names, or None (no cookie, forged, ended or expired)."""
         session_id = self._session_id(cookie)
-        session = self._open.get(session_id) if session_id else None
-        if session_id is None or session is None:
-            return None
-        if self._clock() > session.expires_at:
-            del self._open[session_id]
-            return None
-        return session
+        found = await store.find_session(_hash(session_id), self._clock()) if session_id else None
+        return Session(*found) if found else None
 
-    def close(self, cookie: str | None) -> None:
+    async def close(self, store: QuestionStore, cookie: str | None) -> None:
         session_id = self._session_id(cookie)
         if session_id:
-            self._open.pop(session_id, None)
-
-    def __len__(self) -> int:
-        return len(self._open)
+            await store.close_session(_hash(session_id))
 
     def _session_id(self, cookie: str | None) -> str | None:
         if not cookie:
@@ -91,10 +83,6 @@ class Sessions:
             return None
         return value if isinstance(value, str) else None
 
-    def _prune(self) -> None:
-        """Forget what can no longer matter, so memory stays flat however many people sign in."""
-        now = self._clock()
-        for nonce in [n for n, until in self._used.items() if until < now]:
-            del self._used[nonce]
-        for session_id in [s for s, session in self._open.items() if session.expires_at < now]:
-            del self._open[session_id]
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()

@@ -258,6 +258,46 @@ class QuestionStore(abc.ABC):
             )
         )
 
+    # -- review-page sessions ----------------------------------------------------------------------
+
+    async def use_link(self, nonce: str, until: float, now: float) -> bool:
+        """Mark a sign-in link used; False if it was already (by this instance or any other)."""
+        await self._execute("DELETE FROM used_links WHERE until < ?", (now,))
+        return (
+            await self._execute(
+                "INSERT INTO used_links (nonce, until) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING", (nonce, until)
+            )
+            > 0
+        )
+
+    async def link_used(self, nonce: str) -> bool:
+        return bool(await self._fetch("SELECT 1 FROM used_links WHERE nonce = ?", (nonce,)))
+
+    async def open_session(
+        self, id_hash: str, scope: Scope, reviewer: str, csrf: str, expires_at: float, now: float
+    ) -> None:
+        await self._execute("DELETE FROM review_sessions WHERE expires_at < ?", (now,))
+        await self._execute(
+            "INSERT INTO review_sessions (id_hash, platform, workspace, operator, reviewer, csrf, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (id_hash, scope.platform, scope.workspace, 1 if scope.operator else 0, reviewer, csrf, expires_at),
+        )
+
+    async def find_session(self, id_hash: str, now: float) -> tuple[Scope, str, str, float] | None:
+        """(scope, reviewer, csrf, expiry) of an open session, or None when it ended or expired."""
+        rows = await self._fetch(
+            "SELECT platform, workspace, operator, reviewer, csrf, expires_at FROM review_sessions"
+            " WHERE id_hash = ? AND expires_at >= ?",
+            (id_hash, now),
+        )
+        if not rows:
+            return None
+        platform, workspace, operator, reviewer, csrf, expires_at = rows[0]
+        return Scope(platform, workspace, operator=bool(operator)), str(reviewer), str(csrf), float(expires_at)
+
+    async def close_session(self, id_hash: str) -> None:
+        await self._execute("DELETE FROM review_sessions WHERE id_hash = ?", (id_hash,))
+
     # -- reading -----------------------------------------------------------------------------------
 
     async def count(self) -> int:
