@@ -28,7 +28,7 @@ from core.questionlog.records import (
     utcnow,
 )
 from core.questionlog.store import QuestionStore, Scope
-from core.text import normalise_question, plural
+from core.text import plural
 
 ACTIONS = ("recent", "unanswered", "top", "stats", "search", "show", "mark", "export")
 MOD_USAGE = (
@@ -207,9 +207,7 @@ async def review_queue(
 ) -> list[QueueGroup]:
     """The unanswered questions of scope grouped by normalised text, most asked first: a moderator
     marks "can it cause cancer" once, not for each of the twenty people who typed it."""
-    groups: dict[str, list[tuple[int, str, str, str | None]]] = {}
-    for row in await store.unanswered_texts(scope, since, unreviewed=unreviewed):
-        groups.setdefault(normalise_question(row[1]), []).append(row)
+    groups = await store.unanswered_by_wording(scope, since, unreviewed=unreviewed)
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), -item[1][0][0]))
     return [
         QueueGroup(key, rows[0][1], tuple(r[0] for r in rows), rows[0][2], next((r[3] for r in rows if r[3]), None))

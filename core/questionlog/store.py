@@ -31,6 +31,9 @@ from core.questionlog.records import (
 from core.request import Community
 from core.text import normalise_question
 
+UnansweredRow = tuple[int, str, str, str | None]
+"""An unanswered question as the review queue groups it: (id, question, review state, note)."""
+
 
 class LogUnavailable(Exception):
     """The database cannot be reached or written right now; the caller should say so and try later."""
@@ -366,21 +369,22 @@ class QuestionStore(abc.ABC):
         return [Count(str(r[0]), int(r[1])) for r in rows]
 
     async def top_unanswered(self, scope: Scope, limit: int = 10, since: dt.datetime | None = None) -> list[Count]:
-        """Most frequent unanswered questions, grouped by their normalised text.
+        """Most frequent unanswered questions, grouped by their normalised text."""
+        groups = await self.unanswered_by_wording(scope, since, unreviewed=False)
+        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
+        return [Count(key, len(rows), max(r[1] for r in rows)) for key, rows in ranked]
+
+    async def unanswered_by_wording(
+        self, scope: Scope, since: dt.datetime | None = None, *, unreviewed: bool = True
+    ) -> dict[str, list[UnansweredRow]]:
+        """Unanswered questions grouped by their normalised text, each group newest first.
 
         Grouping happens here, at review time, so that writing a row never pays for normalising it.
         """
-        where, params = scope.clause()
-        rows = await self._fetch(
-            f"SELECT q.question FROM questions q WHERE {where} AND q.outcome = 'unanswered'"
-            " AND q.question IS NOT NULL AND q.asked_at >= ?",
-            (*params, _since(since)),
-        )
-        groups: dict[str, list[str]] = {}
-        for (question,) in rows:
-            groups.setdefault(normalise_question(str(question)), []).append(str(question))
-        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
-        return [Count(key, len(texts), max(texts)) for key, texts in ranked]
+        groups: dict[str, list[UnansweredRow]] = {}
+        for row in await self.unanswered_texts(scope, since, unreviewed=unreviewed):
+            groups.setdefault(normalise_question(row[1]), []).append(row)
+        return groups
 
     async def stats(self, scope: Scope, since: dt.datetime | None = None) -> list[DailyStats]:
         """Per day and platform. Only questions for the content count as asked: small talk, refusals
@@ -411,7 +415,7 @@ class QuestionStore(abc.ABC):
 
     async def unanswered_texts(
         self, scope: Scope, since: dt.datetime | None = None, *, unreviewed: bool = True
-    ) -> list[tuple[int, str, str, str | None]]:
+    ) -> list[UnansweredRow]:
         """(id, question, review state, note) of the unanswered questions with text, newest first: what
         the review queue groups. Only the columns grouping needs, since a queue can hold thousands."""
         where, params = scope.clause()
