@@ -24,6 +24,8 @@ LINK_SECONDS = 600
 """How long a sign-in link works: long enough to switch to a browser, short enough that a link
 left in a chat history is useless."""
 _SALT = "exobot-review-signin"
+ASK_AGAIN = "Ask for a new one with /exosome mod web (Slack) or /exosome-mod web (Discord)."
+"""What every refused link's page ends with."""
 
 
 class LinkRefused(Exception):
@@ -58,9 +60,14 @@ class SignInLinks:
     """Mints and checks sign-in links under ``base_url``."""
 
     def __init__(self, log_key: bytes, base_url: str, clock: Callable[[], float] = time.time) -> None:
+        self._log_key = log_key
         self._serializer = URLSafeSerializer(signing_key(log_key, "review sign-in"), salt=_SALT)
         self.base_url = base_url.rstrip("/")
         self._clock = clock
+
+    def key_for(self, purpose: str) -> bytes:
+        """A key for another part of signing in (the session cookie), from the same log key."""
+        return signing_key(self._log_key, purpose)
 
     def mint(self, scope: Scope, reviewer: str) -> str:
         """A link for scope, valid for ``LINK_SECONDS`` and for one sign-in."""
@@ -78,14 +85,12 @@ class SignInLinks:
             grant = Grant(scope, str(payload["r"]), str(payload["n"]), float(payload["t"]))
         except (BadSignature, KeyError, TypeError, ValueError):
             raise LinkRefused(
-                "This sign-in link is not valid. It may have been copied incompletely. Ask for a new one with "
-                "/exosome mod web (Slack) or /exosome-mod web (Discord).",
+                f"This sign-in link is not valid. It may have been copied incompletely. {ASK_AGAIN}",
                 "This link is not valid",
             ) from None
         if self._clock() > grant.expires_at:
             raise LinkRefused(
-                f"Sign-in links work for {LINK_SECONDS // 60} minutes, and this one has expired. Ask for a new "
-                "one with /exosome mod web (Slack) or /exosome-mod web (Discord).",
+                f"Sign-in links work for {LINK_SECONDS // 60} minutes, and this one has expired. {ASK_AGAIN}",
                 "This link has expired",
             )
         return grant

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from bots.http_server import serve
 from bots.web.pages import ReviewPages
 from bots.web.sessions import Sessions
-from core.bootstrap import log_key
 from core.service import ExobotService
 from core.settings import Settings
 
@@ -26,7 +25,7 @@ def review_pages(settings: Settings, service: ExobotService) -> ReviewPages | No
     return ReviewPages(
         service.writer.reader,
         service.signin,
-        Sessions(log_key(settings)),
+        Sessions(service.signin.key_for("review session")),
         secure_cookies=secure,
         titles=service.entry_title,
     )

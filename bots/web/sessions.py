@@ -1,6 +1,6 @@
 """Review sessions: opened by a one-time link, kept in the log's database, named by a signed cookie.
 
-The cookie holds only a session id, signed with a key derived from the log key; the database holds
+The cookie holds only a session id, signed with a key derived from the log key (as links are); the database holds
 a hash of that id and what the session may see. So every instance serving the pages knows every
 session, "Sign out" ends a session for good (a copied cookie stops working too), a restart signs
 nobody out, and a used link stays used, wherever it was used, until it would have expired anyway.
@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.questionlog.store import QuestionStore, Scope
-from core.signin import Grant, LinkRefused, signing_key
+from core.signin import ASK_AGAIN, Grant, LinkRefused
 
 SESSION_SECONDS = 8 * 3600
 """A working day: long enough to go through a queue, short enough that a forgotten browser signs out."""
 COOKIE = "exobot_review"
-_USED = LinkRefused(
-    "This sign-in link has been used already: each link signs in once. Ask for a new one with "
-    "/exosome mod web (Slack) or /exosome-mod web (Discord).",
-    "This link has been used",
-)
+
+
+def _used() -> LinkRefused:
+    return LinkRefused(
+        f"This sign-in link has been used already: each link signs in once. {ASK_AGAIN}",
+        "This link has been used",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,20 +45,21 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, log_key: bytes, clock: Callable[[], float] = time.time) -> None:
-        self._cookies = URLSafeSerializer(signing_key(log_key, "review session"), salt="exobot-review-session")
+    def __init__(self, cookie_key: bytes, clock: Callable[[], float] = time.time) -> None:
+        """cookie_key must be the same on every instance serving the pages (``SignInLinks.key_for``)."""
+        self._cookies = URLSafeSerializer(cookie_key, salt="exobot-review-session")
         self._clock = clock
 
     async def refuse_used(self, store: QuestionStore, grant: Grant) -> None:
         """Raise LinkRefused if grant's link has signed someone in already."""
         if await store.link_used(grant.nonce):
-            raise _USED
+            raise _used()
 
     async def open(self, store: QuestionStore, grant: Grant) -> tuple[str, Session]:
         """Use up a link and open its session; the cookie value to set. Raises LinkRefused if used."""
         now = self._clock()
         if not await store.use_link(grant.nonce, grant.expires_at, now):
-            raise _USED
+            raise _used()
         session_id = secrets.token_urlsafe(32)
         session = Session(grant.scope, grant.reviewer, secrets.token_urlsafe(32), now + SESSION_SECONDS)
         await store.open_session(_hash(session_id), session.scope, session.reviewer, session.csrf,
