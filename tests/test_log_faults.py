@@ -23,7 +23,7 @@ from core.engine import AnswerEngine
 from core.questionlog.sqlite import SqliteStore
 from core.request import Request
 from core.service import ExobotService
-from tests.logtools import count_rows, eventually, record, sqlite_writer
+from tests.logtools import count_rows, eventually, record, small_tmpfs, sqlite_writer
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root for chattr/mount")
 
@@ -139,14 +139,8 @@ async def test_read_only_database(tmp_path: Path, immutable: list[Path], caplog)
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=False).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "small", "1m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def fill(disk: Path) -> Path:

@@ -24,7 +24,7 @@ from core.request import Request
 from core.service import ExobotService
 from tests import slack_harness
 from tests.fakes.slack import SIGNING_SECRET, FakeSlack, form_body, sign, slash_command_fields
-from tests.logtools import count_rows, eventually, record, sqlite_writer
+from tests.logtools import count_rows, eventually, record, small_tmpfs, sqlite_writer
 from tests.processes import BotProcess, slack_env
 
 fake = slack_harness.fake
@@ -118,14 +118,8 @@ async def test_sigkill_mid_burst_loses_no_answered_question(fake: FakeSlack, iso
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=False).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "small", "2m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 @needs_root
