@@ -34,7 +34,7 @@ def review_pages(settings: Settings, service: ExobotService) -> ReviewPages | No
 @contextlib.asynccontextmanager
 async def serve_review(settings: Settings, service: ExobotService) -> AsyncIterator[int | None]:
     """Serve the pages while the block runs, when EXOBOT_WEB_ADDR is set; yields the port or None."""
-    pages = review_pages(settings, service) if settings.web_addr else None
+    pages = review_pages(settings, service)
     if settings.web_addr is None or pages is None:
         yield None
         return
